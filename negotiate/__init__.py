@@ -1,0 +1,1 @@
+"""negotiate: scenario, games, bargaining, evidence, reports."""

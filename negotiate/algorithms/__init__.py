@@ -1,0 +1,1 @@
+"""Equilibrium algorithms for bimatrix games: one algorithm a module, pure functions over arrays."""

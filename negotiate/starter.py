@@ -1,0 +1,35 @@
+"""The commented starter scenario written by ``negotiate new``."""
+
+from __future__ import annotations
+
+import os
+from importlib.resources import files
+from pathlib import Path
+
+from .errors import NegotiateError
+
+
+def starter_text() -> str:
+    """The starter scenario as YAML text, comments included."""
+    return files("negotiate").joinpath("templates/starter.yaml").read_text(encoding="utf-8")
+
+
+def write_starter(path: str | Path, overwrite: bool = False) -> Path:
+    """Write the starter scenario to ``path``; refuse to replace an existing file unless asked.
+
+    The file is written aside and moved into place, so an interrupted write never leaves half a
+    scenario.
+    """
+    path = Path(path)
+    if path.exists() and not overwrite:
+        raise NegotiateError(f"{path}: file exists; expected a new path (or pass --force to overwrite)")
+    if not path.parent.exists():
+        raise NegotiateError(f"{path}: directory {path.parent} does not exist; expected an existing directory")
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    try:
+        tmp.write_text(starter_text(), encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise NegotiateError(f"{path}: cannot write ({exc.strerror})") from None
+    return path
