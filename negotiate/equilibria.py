@@ -57,15 +57,17 @@ class EquilibriumSet:
     notes: list[str] = field(default_factory=list)
 
 
-def best_response_gap(A: np.ndarray, B: np.ndarray, x: np.ndarray, y: np.ndarray) -> float:
-    """Largest gain either player gets by deviating from (x, y); 0 at an exact equilibrium."""
-    return float(max((A @ y).max() - x @ A @ y, (x @ B).max() - x @ B @ y))
+def best_response_gaps(A: np.ndarray, B: np.ndarray, x: np.ndarray, y: np.ndarray) -> tuple[float, float]:
+    """What the row and the column player gain by deviating from (x, y); (0, 0) at an equilibrium."""
+    return float((A @ y).max() - x @ A @ y), float((x @ B).max() - x @ B @ y)
 
 
 def is_equilibrium(A: np.ndarray, B: np.ndarray, x: np.ndarray, y: np.ndarray) -> bool:
-    """Whether (x, y) are mutual best responses, within a tolerance scaled to the payoffs."""
-    scale = max(1.0, float(np.abs(A).max()), float(np.abs(B).max()))
-    return best_response_gap(A, B, x, y) <= BEST_RESPONSE_TOL * scale
+    """Whether (x, y) are mutual best responses, within a tolerance scaled to each player's payoffs."""
+    gap_a, gap_b = best_response_gaps(A, B, x, y)
+    scale_a = float(np.abs(A).max()) or 1.0
+    scale_b = float(np.abs(B).max()) or 1.0
+    return gap_a <= BEST_RESPONSE_TOL * scale_a and gap_b <= BEST_RESPONSE_TOL * scale_b
 
 
 def _dedupe(pairs: list[tuple[np.ndarray, np.ndarray]]) -> list[tuple[np.ndarray, np.ndarray]]:

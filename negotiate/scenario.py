@@ -244,7 +244,7 @@ def _threat(value: Any) -> Any:
         return {k: _number(v) for k, v in value.items()}
     raise PydanticCustomError(
         "threat",
-        "found {found}; expected equilibrium, status_quo or a payoff for each party ({{US: -2, CN: -3}})",
+        "found {found}; expected equilibrium, status_quo or a mapping of every party to a number",
         {"found": _show(value)},
     )
 
@@ -375,7 +375,7 @@ def _cross_checks(data: dict) -> list[Problem]:
         for party in payoffs:
             if str(party) not in party_ids:
                 problems.append(Problem(path + (party,), f"payoff for unknown party '{party}'; {did_you_mean(party, party_ids)}"))
-        for party in party_ids:
+        for party in party_ids if len(party_ids) == 2 else []:  # else the party count is the problem
             if party not in payoffs:
                 problems.append(Problem(path, f"no payoff for {party}; expected a payoff for every party (0 if unaffected)"))
 

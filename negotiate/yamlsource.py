@@ -81,6 +81,8 @@ def read_yaml(path: str | Path) -> YamlDocument:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
         what = exc.problem or "invalid YAML"
+        if exc.context and exc.context_mark and exc.context_mark.line + 1 != line:
+            what += f" ({exc.context} on line {exc.context_mark.line + 1})"
         raise ScenarioError(file, [Problem((), f"YAML syntax error: {what}; fix the syntax near this line", line)]) from None
     except yaml.YAMLError as exc:
         raise ScenarioError(file, [Problem((), f"YAML syntax error: {exc}")]) from None

@@ -134,7 +134,7 @@ def _unique_rows(points: np.ndarray) -> np.ndarray:
 def _with_labels(M: np.ndarray, points: np.ndarray, bases: int) -> PolytopeVertices:
     k, d = M.shape
     tight_var = points <= TOL
-    tight_row = M @ points.T >= 1.0 - 1e-7
+    tight_row = M @ points.T >= 1.0 - 1e-9
     bits = np.left_shift(np.int64(1), np.arange(d + k, dtype=np.int64))
     labels = (np.concatenate([tight_var, tight_row.T], axis=1) * bits).sum(axis=1)
     n_labels = tight_var.sum(axis=1) + tight_row.sum(axis=0)
@@ -142,11 +142,17 @@ def _with_labels(M: np.ndarray, points: np.ndarray, bases: int) -> PolytopeVerti
 
 
 def _positive(A: np.ndarray, B: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Affine rescaling of both payoff matrices into [1, 2]: same equilibria, positive entries."""
-    lo = min(A.min(), B.min())
-    span = max(A.max(), B.max()) - lo
-    span = span if span > 0 else 1.0
-    return 1.0 + (A - lo) / span, 1.0 + (B - lo) / span
+    """Rescale each player's payoffs into [1, 2]: positive entries, same equilibria.
+
+    Each player separately, so that a player whose payoffs differ only slightly keeps those
+    differences well above the label tolerance.
+    """
+
+    def scale(M: np.ndarray) -> np.ndarray:
+        span = M.max() - M.min()
+        return 1.0 + (M - M.min()) / (span if span > 0 else 1.0)
+
+    return scale(A), scale(B)
 
 
 def _popcount(a: np.ndarray) -> np.ndarray:
