@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Create .venv with Python 3.12+ and install negotiate into it (with test tools when given --test).
+# Why 3.12: on 3.11, pip silently resolves PyMC 5 and ArviZ 0.x (old APIs) instead of PyMC 6 / ArviZ 1.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+extras=""
+[[ "${1:-}" == "--test" ]] && extras="[test]"
+
+ok() { "$1" -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else 1)' 2>/dev/null; }
+
+find_python() {
+  local c
+  for c in "${PYTHON:-}" python3.13 python3.12 python3; do
+    [[ -n "$c" ]] && command -v "$c" >/dev/null 2>&1 && ok "$c" && { command -v "$c"; return; }
+  done
+  if command -v pyenv >/dev/null 2>&1; then  # installed through pyenv but not active
+    local root v
+    root=$(pyenv root)
+    for v in $(pyenv versions --bare 2>/dev/null | grep -E '^3\.(1[2-9]|[2-9][0-9])(\.|$)' | sort -V -r); do
+      ok "$root/versions/$v/bin/python" && { echo "$root/versions/$v/bin/python"; return; }
+    done
+  fi
+  return 1
+}
+
+if ! py=$(find_python); then
+  echo "negotiate needs Python 3.12 or newer, and none was found (tried \$PYTHON, python3.13, python3.12, python3, pyenv)." >&2
+  echo "Install one (for example: pyenv install 3.12) and run this again, or point to it: PYTHON=/path/to/python3.12 $0 $*" >&2
+  exit 1
+fi
+echo "Using $py ($("$py" -V 2>&1))" >&2
+if [[ ! -x .venv/bin/python ]] || ! ok .venv/bin/python; then
+  rm -rf .venv
+  "$py" -m venv .venv
+fi
+.venv/bin/python -m pip install --quiet --upgrade pip
+.venv/bin/python -m pip install --quiet -e ".${extras}"
+echo "Ready: .venv/bin/negotiate --help" >&2
