@@ -145,6 +145,141 @@ def new(path, force):
     click.echo(f"Wrote {path}: edit it, then run `negotiate validate {path}` and `negotiate solve {path}`.")
 
 
+# ---------------------------------------------------------------- evidence
+
+
+def _ledger_of(scenario):
+    from negotiate.errors import NegotiateError
+
+    path = scenario.evidence_path()
+    if path is None:
+        raise NegotiateError(
+            f"{scenario.source_path}: no evidence ledger; add `evidence: events.csv` (a path relative to the scenario) to keep one"
+        )
+    return path
+
+
+def _event_table(events, as_of) -> str:
+    rows = [[e.date.isoformat() + ("!" if e.date > as_of else ""), e.actor, e.target, e.type,
+             f"{e.weight:g}", e.description] for e in events]
+    header = ["date", "actor", "target", "type", "weight", "description"]
+    widths = [max(len(r[i]) for r in [header] + rows) for i in range(len(header) - 1)]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(r[:-1], widths)) + "  " + r[-1] for r in [header] + rows]
+    return "\n".join(lines) + "\n"
+
+
+@cli.group()
+def evidence():
+    """The ledger of dated events behind a forecast: add, list, import, types.
+
+    \b
+    Example:
+      negotiate evidence list scenarios/us-china-kl-2025.yaml
+    """
+
+
+@evidence.command("add")
+@scenario_argument
+@click.option("--date", "date_", required=True, help="Date of the event, YYYY-MM-DD.")
+@click.option("--actor", required=True, help="Party (or declared third party) that acted.")
+@click.option("--target", required=True, help="Party it acted towards.")
+@click.option("--type", "type_", required=True, help="Event type from `negotiate evidence types`.")
+@click.option("--description", required=True, help="One line, in your own words.")
+@click.option("--source", required=True, help="URL, or publication and date.")
+@click.option("--weight", default="1", show_default=True, help="Reliability or intensity in (0, 1].")
+@click.option("--allow-duplicate", is_flag=True, help="Add even if the same date, actor, type and source is there.")
+@click.option("--after-as-of", is_flag=True, help="Accept an event dated after the scenario's as_of (flagged).")
+@json_option
+@reports_errors
+def evidence_add(scenario, date_, actor, target, type_, description, source, weight, allow_duplicate, after_as_of, as_json):
+    """Append one event to the scenario's ledger (atomic; existing rows kept byte for byte).
+
+    \b
+    Example:
+      negotiate evidence add scenarios/us-china-kl-2025.yaml --date 2025-10-22 \\
+        --actor US --target CN --type consult \\
+        --description "Bessent says talks in Kuala Lumpur this weekend" \\
+        --source "https://www.aa.com.tr/en/asia-pacific/..."
+    """
+    from negotiate.errors import NegotiateError
+    from negotiate.ledger import append_events, check_event
+    from negotiate.scenario import load_scenario
+
+    s = load_scenario(scenario)
+    path = _ledger_of(s)
+    raw = dict(date=date_, actor=actor, target=target, type=type_, description=description, source=source, weight=weight)
+    event, problems = check_event(raw, s, s.catalogue(), None)
+    if problems:
+        raise NegotiateError("\n".join(f"--{p.path[0]}: {p.message}" for p in problems))
+    result = append_events(path, [event], s, allow_duplicate=allow_duplicate, after_as_of=after_as_of)
+    if as_json:
+        click.echo(json.dumps({"ledger": str(path), "added": [e.to_dict() for e in result.added],
+                               "after_as_of": bool(result.after_as_of)}, indent=2, ensure_ascii=False))
+        return
+    click.echo(f"Added to {path}:")
+    click.echo(_event_table(result.added, s.as_of), nl=False)
+    if result.after_as_of:
+        click.echo(f"warning: dated after as_of {s.as_of}; forecasts as of {s.as_of} ignore it", err=True)
+
+
+@evidence.command("list")
+@scenario_argument
+@json_option
+@reports_errors
+def evidence_list(scenario, as_json):
+    """Show the scenario's ledger in date order ('!' marks events after as_of).
+
+    \b
+    Example:
+      negotiate evidence list scenarios/us-china-kl-2025.yaml --json
+    """
+    from negotiate.ledger import read_ledger, sorted_events
+    from negotiate.scenario import load_scenario
+
+    s = load_scenario(scenario)
+    path = _ledger_of(s)
+    events = sorted_events(read_ledger(path, s))
+    if as_json:
+        click.echo(json.dumps({"ledger": str(path), "as_of": s.as_of.isoformat(),
+                               "events": [e.to_dict() | {"after_as_of": e.date > s.as_of} for e in events]},
+                              indent=2, ensure_ascii=False))
+        return
+    if not events:
+        click.echo(f"{path}: no events yet (negotiate evidence add ...)")
+        return
+    click.echo(_event_table(events, s.as_of), nl=False)
+    late = sum(e.date > s.as_of for e in events)
+    click.echo(f"{len(events)} events" + (f"; {late} after as_of {s.as_of} (!)" if late else ""))
+
+
+@evidence.command("types")
+@click.argument("scenario", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@json_option
+@reports_errors
+def evidence_types(scenario, as_json):
+    """List the event catalogue: type, direction, meaning, PLOVER type and CAMEO codes.
+
+    \b
+    Examples:
+      negotiate evidence types
+      negotiate evidence types scenarios/us-china-kl-2025.yaml   # with the scenario's own types
+    """
+    from negotiate.catalogue import Catalogue
+    from negotiate.scenario import load_scenario
+
+    catalogue = load_scenario(scenario).catalogue() if scenario else Catalogue()
+    types = list(catalogue.types.values())
+    if as_json:
+        click.echo(json.dumps([{"type": t.name, "direction": t.direction, "meaning": t.meaning,
+                                "plover": t.plover, "cameo": list(t.cameo)} for t in types], indent=2))
+        return
+    rows = [[t.name, t.direction, t.plover or "(scenario)", ",".join(t.cameo) or "-", t.meaning] for t in types]
+    header = ["type", "direction", "PLOVER", "CAMEO", "meaning"]
+    widths = [max(len(r[i]) for r in [header] + rows) for i in range(4)]
+    for r in [header] + rows:
+        click.echo("  ".join(c.ljust(w) for c, w in zip(r[:4], widths)) + "  " + r[4])
+
+
 def main():  # console-script entry point
     cli(prog_name="negotiate")
 

@@ -200,6 +200,9 @@ class Party(_Strict):
     power: Annotated[float, BeforeValidator(_positive)] = Field(
         1.0, description="bargaining power, a weight above 0"
     )
+    aliases: list[Text] = Field(
+        default_factory=list, description="other codes or names event data uses for the party"
+    )
 
 
 class Lever(_Strict):
@@ -224,6 +227,13 @@ class Interaction(_Strict):
     when: dict[str, Text] = Field(description="a mapping of lever to option")
     payoffs: dict[str, PayoffField] = Field(description="a payoff for every party")
     note: Text = ""
+
+
+class CustomEventType(_Strict):
+    """An event type a scenario adds to the catalogue."""
+
+    direction: Literal["cooperative", "conflictual"] = Field(description="cooperative or conflictual")
+    meaning: Text = Field(description="a one-line meaning")
 
 
 class Prior(_Strict):
@@ -265,6 +275,10 @@ class Scenario(_Strict):
     threat: Annotated[Any, BeforeValidator(_threat)] = "equilibrium"
     prior: Prior | None = None
     evidence: Text | None = None
+    third_parties: dict[str, Text] = Field(
+        default_factory=dict, description="other actors the ledger may name: id -> name"
+    )
+    event_types: dict[str, CustomEventType] = Field(default_factory=dict)
 
     # Set by load_scenario: the file it came from, for relative paths and messages.
     source_path: Path | None = Field(default=None, exclude=True)
@@ -276,6 +290,16 @@ class Scenario(_Strict):
     def levers_of(self, party: str) -> list[str]:
         """Lever ids owned by ``party``, in file order."""
         return [name for name, lever in self.levers.items() if lever.owner == party]
+
+    def actors(self) -> list[str]:
+        """Ids an event's actor or target may take: the parties, then declared third parties."""
+        return self.party_ids + [t for t in self.third_parties if t not in self.parties]
+
+    def catalogue(self):
+        """The event catalogue with this scenario's own types added."""
+        from .catalogue import Catalogue
+
+        return Catalogue({name: (t.direction, t.meaning) for name, t in self.event_types.items()})
 
     def evidence_path(self) -> Path | None:
         """The ledger file, resolved relative to the scenario file."""

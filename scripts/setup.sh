@@ -21,6 +21,10 @@ find_python() {
       ok "$root/versions/$v/bin/python" && { echo "$root/versions/$v/bin/python"; return; }
     done
   fi
+  local p  # pyenv's folder without the pyenv command on PATH
+  for p in $(ls -d "${PYENV_ROOT:-$HOME/.pyenv}"/versions/3.*/bin/python 2>/dev/null | sort -V -r); do
+    ok "$p" && { echo "$p"; return; }
+  done
   return 1
 }
 
