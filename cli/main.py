@@ -252,6 +252,71 @@ def evidence_list(scenario, as_json):
     click.echo(f"{len(events)} events" + (f"; {late} after as_of {s.as_of} (!)" if late else ""))
 
 
+def _date_option(value):
+    import datetime as dt
+
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r}: expected a date as YYYY-MM-DD") from None
+
+
+@evidence.command("import")
+@click.argument("fmt", metavar="FORMAT", type=click.Choice(["gdelt", "icews", "polecat"]))
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--scenario", "scenario_path", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="Scenario whose two parties and ledger to use.")
+@click.option("--since", callback=lambda c, p, v: _date_option(v), help="First date kept (default: 180 days before --until).")
+@click.option("--until", callback=lambda c, p, v: _date_option(v), help="Last date kept (default: the scenario's as_of).")
+@click.option("--weight", type=float, default=0.5, show_default=True, help="Weight of imported (machine-coded) events.")
+@click.option("--dry-run", is_flag=True, help="Show what would be added; write nothing.")
+@click.option("--after-as-of", is_flag=True, help="Allow --until after the scenario's as_of (events flagged).")
+@json_option
+@reports_errors
+def evidence_import(fmt, file, scenario_path, since, until, weight, dry_run, after_as_of, as_json):
+    """Import events between the scenario's two parties from GDELT 2.0, ICEWS or POLECAT files.
+
+    \b
+    Rows are filtered to the two parties (either direction) and the date window, their CAMEO or
+    PLOVER codes mapped to the catalogue; malformed rows are counted and skipped.
+    Example:
+      negotiate evidence import gdelt 20251022.export.CSV \\
+        --scenario scenarios/us-china-kl-2025.yaml --dry-run
+    """
+    from negotiate.importers import import_file
+    from negotiate.ledger import append_events
+    from negotiate.scenario import load_scenario
+
+    s = load_scenario(scenario_path)
+    path = _ledger_of(s)
+    report = import_file(fmt, file, s, since=since, until=until, weight=weight)
+    added, duplicates = report.events, []
+    if not dry_run and report.events:
+        result = append_events(path, report.events, s, after_as_of=after_as_of, skip_duplicates=True)
+        added, duplicates = result.added, result.duplicates
+    elif dry_run and path.exists():
+        from negotiate.ledger import read_ledger
+
+        have = {e.event.key() for e in read_ledger(path, s)}
+        duplicates = [e for e in report.events if e.key() in have]
+        added = [e for e in report.events if e.key() not in have]
+    summary = report.to_dict() | {"ledger": str(path), "dry_run": dry_run,
+                                  "added": len(added), "already_in_ledger": len(duplicates)}
+    if as_json:
+        click.echo(json.dumps(summary | {"events": [e.to_dict() for e in added]}, indent=2, ensure_ascii=False))
+        return
+    verb = "would add" if dry_run else "added"
+    click.echo(f"{file} ({fmt}): read {report.read} rows, kept {report.kept} between "
+               f"{' and '.join(s.party_ids)} in the window, mapped {report.mapped}; {verb} {len(added)} to {path}"
+               + (f" ({len(duplicates)} already there)" if duplicates else ""))
+    for reason, count in report.skipped.items():
+        click.echo(f"  skipped {count}: {reason}")
+    if added:
+        click.echo(_event_table(added, s.as_of), nl=False)
+
+
 @evidence.command("types")
 @click.argument("scenario", required=False, type=click.Path(dir_okay=False, path_type=Path))
 @json_option

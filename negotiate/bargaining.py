@@ -41,21 +41,25 @@ def convex_hull(points: np.ndarray) -> np.ndarray:
     A single point gives one index; collinear points give the two ends.
     """
     p = np.asarray(points, float)
-    order = np.lexsort((p[:, 1], p[:, 0]))
+    key = np.round(p, 12)  # points closer than this are one point
+    order = np.lexsort((key[:, 1], key[:, 0]))
     unique: list[int] = []
     for i in order:
-        if not unique or not np.allclose(p[i], p[unique[-1]], rtol=0, atol=1e-12):
+        if not unique or (key[i] != key[unique[-1]]).any():
             unique.append(int(i))
     if len(unique) <= 2:
         return np.array(unique)
 
-    def cross(o: int, a: int, b: int) -> float:
-        return (p[a, 0] - p[o, 0]) * (p[b, 1] - p[o, 1]) - (p[a, 1] - p[o, 1]) * (p[b, 0] - p[o, 0])
+    def turns_left(o: int, a: int, b: int) -> bool:
+        oa, ob = p[a] - p[o], p[b] - p[o]
+        cross = oa[0] * ob[1] - oa[1] * ob[0]
+        # relative to the lengths, so that thin but genuine corners are kept
+        return cross > TOL * np.hypot(*oa) * np.hypot(*ob)
 
     def chain(seq: list[int]) -> list[int]:
         out: list[int] = []
         for i in seq:
-            while len(out) >= 2 and cross(out[-2], out[-1], i) <= TOL:
+            while len(out) >= 2 and not turns_left(out[-2], out[-1], i):
                 out.pop()
             out.append(i)
         return out

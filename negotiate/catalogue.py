@@ -25,24 +25,29 @@ class EventType:
     cameo: tuple[str, ...] = ()  # CAMEO root codes or longer sub-codes that map here
 
 
-# Definitions paraphrase the PLOVER codebook; CAMEO correspondences follow its CAMEO-to-PLOVER notes.
+# Definitions paraphrase the PLOVER manual (draft 0.8, 2021); the CAMEO correspondences follow the
+# PLOVER project's CAMEO2PLOVER table of 17 September 2021 (openeventdata/PLOVER). CAMEO roots 01
+# (public statement) and 02 (appeal) have no PLOVER type and are not imported. Directions follow
+# PLOVER's quad classes (verbal/material cooperation vs verbal/material conflict).
 BUILTIN: tuple[EventType, ...] = (
     EventType("agree", "cooperative", "agrees to, or signs, a future course of action (deal, framework, truce)", "AGREE", ("03",)),
     EventType("consult", "cooperative", "meets, calls or negotiates with the other side", "CONSULT", ("04",)),
     EventType("support", "cooperative", "praises, endorses or defends the other side; diplomatic cooperation", "SUPPORT", ("05",)),
-    EventType("concede", "cooperative", "eases a demand or a measure: suspends, extends a truce, lifts a restriction", "CONCEDE", ("08",)),
+    EventType("concede", "cooperative", "eases a demand or a measure: suspends, extends a truce, lifts a restriction",
+              "CONCEDE", ("08", "080", "081", "082", "083")),
     EventType("cooperate", "cooperative", "cooperates materially: trade, purchases, joint programmes", "COOPERATE", ("06",)),
     EventType("aid", "cooperative", "gives economic, humanitarian or military aid", "AID", ("07",)),
-    EventType("retreat", "cooperative", "withdraws forces or de-escalates militarily", "RETREAT", ("0871", "0872", "0873", "0874")),
-    EventType("request", "conflictual", "asks or demands that the other side act", "REQUEST", ("02", "10")),
-    EventType("accuse", "conflictual", "criticises, denounces or accuses the other side", "ACCUSE", ("11",)),
+    EventType("retreat", "cooperative", "withdraws forces or de-escalates militarily",
+              "RETREAT", ("084", "085", "086", "087", "0813", "0814")),
+    EventType("request", "conflictual", "asks or demands that the other side act", "REQUEST", ("10",)),
+    EventType("accuse", "conflictual", "criticises, accuses or investigates the other side", "ACCUSE", ("09", "11")),
     EventType("reject", "conflictual", "refuses a proposal, demand or request", "REJECT", ("12",)),
     EventType("threaten", "conflictual", "threatens a future measure (tariff, sanction, force)", "THREATEN", ("13",)),
     EventType("protest", "conflictual", "protests against the other side (demonstrations, boycotts)", "PROTEST", ("14",)),
     EventType("sanction", "conflictual", "imposes a measure: tariffs, export controls, sanctions, cut ties", "SANCTION", ("16",)),
     EventType("mobilize", "conflictual", "mobilises or shows force", "MOBILIZE", ("15",)),
-    EventType("coerce", "conflictual", "coerces: seizes, arrests, expels, blockades", "COERCE", ("17",)),
-    EventType("assault", "conflictual", "uses violence", "ASSAULT", ("18", "19", "20")),
+    EventType("coerce", "conflictual", "coerces: seizes, arrests, expels, blockades", "COERCE", ("17", "163", "191", "192")),
+    EventType("assault", "conflictual", "uses violence", "ASSAULT", ("18", "19", "20", "1712", "175")),
 )
 
 

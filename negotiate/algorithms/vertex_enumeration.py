@@ -22,7 +22,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-# Tolerance on pivots, ratios and labels, relative to payoffs scaled into [1, 2].
+# Tolerance on pivots, ratios and labels, relative to payoffs scaled into [1, 2]. Payoff
+# differences below about 1e-6 of a player's range are therefore not resolved reliably.
 TOL = 1e-9
 # Above this many feasible bases in one polytope the caller should fall back to Lemke-Howson.
 MAX_BASES = 400_000
