@@ -345,6 +345,76 @@ def evidence_types(scenario, as_json):
         click.echo("  ".join(c.ljust(w) for c, w in zip(r[:4], widths)) + "  " + r[4])
 
 
+# ---------------------------------------------------------------- update
+
+
+def _render_update(d: dict) -> str:
+    s, prior, diag = d["scenario"], d["prior"], d["diagnostics"]
+    lo, hi = d["interval"]
+    out = [f"Question: {s['question']}", f"Deadline {s['deadline']}; as of {s['as_of']}", "",
+           f"P(deal by the deadline) = {d['p_deal']:.1%}   (90% interval {lo:.1%} to {hi:.1%})", ""]
+    if prior["source"] == "reference":
+        out.append(f"Prior: the reference class base rate, {prior['mean']:.1%}")
+    else:
+        what = "the game's P(zone of agreement non-empty)" if prior["source"] == "game" else "the strategist's"
+        out.append(f"Prior: {what} {prior['deal_probability']:.1%} with strength {prior['strength']:g} "
+                   f"(90% interval {prior['interval'][0]:.1%} to {prior['interval'][1]:.1%})")
+    out.append(f"Events used: {d['events_used']}" + (f" ({d['events_ignored_after_as_of']} after the as-of date ignored)"
+                                                     if d["events_ignored_after_as_of"] else ""))
+    if d["path"]:
+        out += ["", "Path of P(deal) after each day's events:"]
+        for p in d["path"]:
+            out.append(f"  {p['date']}  {p['p_deal']:6.1%}  {p['change']:+6.1%}  {', '.join(p['types']):<18} {p['event'][:70]}")
+    if d["contributions"]:
+        out += ["", "Events that move P(deal) most now (P with the event minus P without it):"]
+        for c in d["contributions"][:5]:
+            out.append(f"  {c['p_change']:+6.1%}  {c['date']}  {c['actor']}->{c['target']} {c['type']:<9} {c['description'][:60]}")
+    out += ["", f"Model: fit {d['fit']['key']} ({'reused' if d['fit']['reused'] else 'new'}; {d['fit']['draws']} draws"
+            f" on {d['fit']['episodes']} episodes); max R-hat {diag['max_rhat']:.3f}, min bulk ESS "
+            f"{diag['min_ess_bulk']:.0f}, divergences {diag['divergences']}"]
+    if not diag["ok"]:
+        out.append("WARNING: the fit fails its diagnostics (" + "; ".join(diag["failures"]) + "): treat P(deal) with suspicion")
+    return "\n".join(out) + "\n"
+
+
+@cli.command()
+@scenario_argument
+@json_option
+@click.option("--as-of", "as_of", callback=lambda c, p, v: _date_option(v),
+              help="Answer as of this date, with the events up to it (default: the scenario's as_of).")
+@click.option("--refit", is_flag=True, help="Fit the model again even if a stored fit exists.")
+@click.option("--reference", type=click.Path(file_okay=False, path_type=Path),
+              help="Reference class directory (episodes.csv, events.csv); default: seeds/reference.")
+@click.option("--fits", type=click.Path(file_okay=False, path_type=Path),
+              help="Where fits are stored (default: $NEGOTIATE_FITS or ~/.cache/negotiate/fits).")
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the prior's spread; same seed, same numbers.")
+@click.option("--strict", is_flag=True, help="Exit 1 when the fit fails its diagnostics (R-hat, ESS, divergences).")
+@reports_errors
+def update(scenario, as_json, as_of, refit, reference, fits, seed, strict):
+    """P(deal by the deadline) from the prior and the ledger, with its path and what moved it.
+
+    \b
+    The first run fits the deal model on the reference class (seconds) and stores it; later runs
+    reuse the stored fit and only compute the prediction.
+    Examples:
+      negotiate update scenarios/us-china-kl-2025.yaml
+      negotiate update scenarios/us-china-kl-2025.yaml --as-of 2025-10-12 --json
+    """
+    from models.update import update as run_update
+    from negotiate.scenario import load_scenario
+
+    result = run_update(load_scenario(scenario), as_of=as_of, reference=reference, store=fits, refit=refit,
+                        seed=seed, notify=lambda m: click.echo(m, err=True))
+    if as_json:
+        click.echo(json.dumps(result, indent=2, ensure_ascii=False))
+    else:
+        click.echo(_render_update(result), nl=False)
+    if not result["diagnostics"]["ok"]:
+        click.echo("warning: the deal model's fit fails its diagnostics: " + "; ".join(result["diagnostics"]["failures"]), err=True)
+        if strict:
+            sys.exit(1)
+
+
 def main():  # console-script entry point
     cli(prog_name="negotiate")
 

@@ -237,14 +237,19 @@ class CustomEventType(_Strict):
 
 
 class Prior(_Strict):
-    """The strategist's P(deal) before the first ledger event, and how much it weighs."""
+    """The strategist's P(deal) before the first ledger event, and how much it weighs.
 
-    deal_probability: Annotated[float, _open_unit("a probability")] = Field(
-        description="a probability in (0, 1)"
+    ``source: game`` takes the prior mean from the game instead: P(zone of agreement non-empty)
+    over payoff draws (``solve --draws``).
+    """
+
+    deal_probability: Annotated[float, _open_unit("a probability")] | None = Field(
+        None, description="a probability in (0, 1)"
     )
     strength: Annotated[float, BeforeValidator(_positive)] = Field(
         4.0, description="the prior's weight in pseudo-observations, above 0"
     )
+    source: Literal["strategist", "game"] = "strategist"
 
 
 def _threat(value: Any) -> Any:
@@ -452,6 +457,10 @@ def _cross_checks(data: dict) -> list[Problem]:
         for name, lever in levers.items():
             if isinstance(lever, dict) and "status_quo" not in lever:
                 problems.append(Problem(("levers", name), "no status_quo; expected one on every lever when threat is status_quo"))
+
+    prior = data.get("prior")
+    if isinstance(prior, dict) and prior.get("source", "strategist") == "strategist" and "deal_probability" not in prior:
+        problems.append(Problem(("prior",), "no deal_probability; expected one (or source: game to take it from the game)"))
 
     as_of, deadline = data.get("as_of"), data.get("deadline")
     if isinstance(as_of, dt.date) and isinstance(deadline, dt.date) and deadline < as_of:

@@ -11,18 +11,18 @@ ok() { "$1" -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else 1)' 2
 
 find_python() {
   local c
-  for c in "${PYTHON:-}" python3.13 python3.12 python3; do
+  for c in "${PYTHON:-}" python3.12 python3.13 python3; do  # 3.12 first: the version measured in STACK.md
     [[ -n "$c" ]] && command -v "$c" >/dev/null 2>&1 && ok "$c" && { command -v "$c"; return; }
   done
   if command -v pyenv >/dev/null 2>&1; then  # installed through pyenv but not active
     local root v
     root=$(pyenv root)
-    for v in $(pyenv versions --bare 2>/dev/null | grep -E '^3\.(1[2-9]|[2-9][0-9])(\.|$)' | sort -V -r); do
+    for v in $(pyenv versions --bare 2>/dev/null | grep -E '^3\.(1[2-9]|[2-9][0-9])(\.|$)' | sort -V); do
       ok "$root/versions/$v/bin/python" && { echo "$root/versions/$v/bin/python"; return; }
     done
   fi
   local p  # pyenv's folder without the pyenv command on PATH
-  for p in $(ls -d "${PYENV_ROOT:-$HOME/.pyenv}"/versions/3.*/bin/python 2>/dev/null | sort -V -r); do
+  for p in $(ls -d "${PYENV_ROOT:-$HOME/.pyenv}"/versions/3.*/bin/python 2>/dev/null | sort -V); do
     ok "$p" && { echo "$p"; return; }
   done
   return 1

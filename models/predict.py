@@ -1,0 +1,130 @@
+"""P(deal) for a scenario from stored posterior draws: numpy only, no PyMC import."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from negotiate.catalogue import Catalogue
+from negotiate.ledger import Event
+
+from .deal import DIRECTIONS, TYPES, Fit
+
+
+def trigamma(x: float) -> float:
+    """psi'(x) for x > 0: recurrence up to 10, then the asymptotic series (error below 1e-12)."""
+    acc = 0.0
+    while x < 10.0:
+        acc += 1.0 / (x * x)
+        x += 1.0
+    inv = 1.0 / x
+    inv2 = inv * inv
+    return acc + inv + inv2 / 2 + inv * inv2 * (1 / 6 - inv2 * (1 / 30 - inv2 * (1 / 42 - inv2 / 30)))
+
+
+def prior_logit_sd(p0: float, strength: float) -> float:
+    """Sd of logit(p) when p ~ Beta(p0 * strength, (1 - p0) * strength): the prior's spread."""
+    return math.sqrt(trigamma(p0 * strength) + trigamma((1 - p0) * strength))
+
+
+def logit(p: float) -> float:
+    return math.log(p / (1 - p))
+
+
+def sigmoid(x: np.ndarray) -> np.ndarray:
+    return 0.5 * (1 + np.tanh(0.5 * x))  # stable for large |x|
+
+
+@dataclass
+class Prediction:
+    p: float
+    interval: tuple[float, float]
+    draws: np.ndarray
+
+
+class EffectDraws:
+    """Per-draw event effects for every type a scenario may use (custom types from the hierarchy)."""
+
+    def __init__(self, fit: Fit, catalogue: Catalogue, rng: np.random.Generator):
+        self.fit = fit
+        self.beta = {name: fit.draws["beta"][:, k] for k, name in enumerate(TYPES)}
+        for name, t in catalogue.types.items():
+            if name not in self.beta:  # a scenario's own type: an unseen member of its direction
+                d = DIRECTIONS.index(t.direction)
+                self.beta[name] = fit.draws["mu"][:, d] + fit.draws["tau"] * rng.standard_normal(fit.size)
+        self.half_life = fit.draws["half_life"]
+
+    def contribution(self, event: Event, as_of: dt.date) -> np.ndarray:
+        """Log-odds contribution of one event at ``as_of``, one value per draw (0 before it happens)."""
+        age = (as_of - event.date).days
+        if age < 0:
+            return np.zeros(self.fit.size)
+        return event.weight * self.beta[event.type] * np.exp2(-age / self.half_life)
+
+
+def base_logodds(fit: Fit, p0: float | None, sd: float, rng: np.random.Generator) -> np.ndarray:
+    """Per-draw starting log-odds: logit(p0) + delta, delta ~ N(0, sd); the reference intercept without p0."""
+    n = fit.size
+    start = fit.draws["alpha"] if p0 is None else np.full(n, logit(p0))
+    return start + (sd * rng.standard_normal(n) if sd > 0 else 0.0)
+
+
+def summarise(p_draws: np.ndarray) -> Prediction:
+    lo, hi = np.quantile(p_draws, [0.05, 0.95])
+    return Prediction(float(p_draws.mean()), (float(lo), float(hi)), p_draws)
+
+
+def forecast(fit: Fit, events: list[Event], as_of: dt.date, p0: float | None, prior_sd: float,
+             catalogue: Catalogue, seed: int = 0) -> dict:
+    """P(deal) as of ``as_of``, its path after each event, and each event's contribution.
+
+    Parameters
+    ----------
+    fit : Fit
+        Posterior draws (or a :func:`models.deal.point_fit`).
+    events : list of Event
+        The ledger in date order; events after ``as_of`` are ignored.
+    as_of : date
+    p0 : float or None
+        The strategist's prior P(deal); None uses the reference intercept.
+    prior_sd : float
+        Sd of the prior on the log-odds scale (0: a point prior).
+    catalogue : Catalogue
+        Types the ledger may use.
+    seed : int
+        Seed for the prior's spread and custom types: same seed, same numbers.
+    """
+    rng = np.random.default_rng(seed)
+    effects = EffectDraws(fit, catalogue, rng)
+    base = base_logodds(fit, p0, prior_sd, rng)
+    used = [e for e in events if e.date <= as_of]
+    prior = summarise(sigmoid(base))
+
+    path = []
+    previous = prior.p
+    for k, e in enumerate(used):
+        if k + 1 < len(used) and used[k + 1].date == e.date:
+            continue  # one point per day, after all of that day's events
+        eta = base + sum((effects.contribution(x, e.date) for x in used[: k + 1]), np.zeros(fit.size))
+        now = summarise(sigmoid(eta))
+        day = [x for x in used[: k + 1] if x.date == e.date]
+        path.append({"date": e.date.isoformat(), "event": "; ".join(x.description for x in day),
+                     "types": [x.type for x in day], "p_deal": now.p, "change": now.p - previous})
+        previous = now.p
+
+    parts = [effects.contribution(e, as_of) for e in used]
+    eta = base + sum(parts, np.zeros(fit.size))
+    final = summarise(sigmoid(eta))
+    contributions = []
+    for e, part in zip(used, parts):
+        without = float(sigmoid(eta - part).mean())
+        contributions.append({"date": e.date.isoformat(), "actor": e.actor, "target": e.target, "type": e.type,
+                              "description": e.description, "logodds": float(part.mean()),
+                              "p_change": final.p - without})
+    contributions.sort(key=lambda c: -abs(c["p_change"]))
+    return {"p_deal": final.p, "interval": list(final.interval), "prior_mean": prior.p,
+            "prior_interval": list(prior.interval), "path": path, "contributions": contributions,
+            "events_used": len(used), "events_ignored_after_as_of": len(events) - len(used)}

@@ -1,0 +1,94 @@
+import dataclasses
+import datetime as dt
+import shutil
+
+import numpy as np
+import pytest
+
+from models.deal import TYPES, Fit, ModelConfig, SamplerConfig, fit, fit_key, point_fit, snapshots
+from negotiate.errors import NegotiateError
+from negotiate.ledger import Event
+from negotiate.reference import DEFAULT_REFERENCE, Episode, load_reference
+
+
+def test_snapshots_never_see_the_outcome():
+    episodes = load_reference()
+    data = snapshots(episodes, ModelConfig().horizons)
+    assert data.episodes >= 30
+    # every episode's snapshots weigh 1 in total
+    assert data.row_weight.sum() == pytest.approx(data.episodes)
+    assert (data.pair_age >= 0).all()
+    # one row per horizon that falls after the start and strictly before the resolution
+    expected_rows = sum(
+        sum(ep.start <= ep.deadline - dt.timedelta(days=h) < ep.resolved_on for h in ModelConfig().horizons)
+        for ep in episodes)
+    assert len(data.outcome) == expected_rows
+    # an event seen by a snapshot is never the resolution itself or later
+    assert data.pair_age.min() >= 0
+
+
+def test_store_round_trip(tmp_path):
+    f = point_fit({"consult": 0.3}, 11.0)
+    path = f.save(tmp_path)
+    g = Fit.load(path)
+    assert g.key == "point" and g.diagnostics == f.diagnostics
+    for k in f.draws:
+        np.testing.assert_array_equal(f.draws[k], g.draws[k])
+
+
+def test_corrupt_store_is_a_clear_error(tmp_path):
+    bad = tmp_path / "abc.npz"
+    bad.write_bytes(b"not a zip")
+    with pytest.raises(NegotiateError, match="unreadable stored fit"):
+        Fit.load(bad)
+
+
+def test_key_depends_on_data_and_config(tmp_path):
+    ref = tmp_path / "ref"
+    shutil.copytree(DEFAULT_REFERENCE, ref)
+    base = fit_key(ref, ModelConfig(), SamplerConfig())
+    assert base == fit_key(ref, ModelConfig(), SamplerConfig())
+    assert base != fit_key(ref, dataclasses.replace(ModelConfig(), tau_sd=0.7), SamplerConfig())
+    assert base != fit_key(ref, ModelConfig(), dataclasses.replace(SamplerConfig(), seed=1))
+    with open(ref / "events.csv", "a") as handle:
+        handle.write("\n")
+    assert base != fit_key(ref, ModelConfig(), SamplerConfig())
+
+
+def _synthetic_reference(rng, n_episodes, beta_coop, beta_conf, half_life):
+    """Episodes whose outcome is drawn from the model itself, at one day before the deadline."""
+    coop = ["consult", "agree", "concede"]
+    conf = ["threaten", "sanction", "accuse"]
+    episodes = []
+    for k in range(n_episodes):
+        deadline = dt.date(2020, 1, 1) + dt.timedelta(days=int(rng.integers(0, 2000)))
+        start = deadline - dt.timedelta(days=60)
+        events = []
+        for j in range(int(rng.integers(4, 10))):
+            etype = rng.choice(coop + conf)
+            date = start + dt.timedelta(days=int(rng.integers(0, 59)))
+            events.append(Event(date, "A", "B", str(etype), "synthetic", f"sim://{k}/{j}", 1.0))
+        t = deadline - dt.timedelta(days=1)
+        eta = sum((beta_coop if e.type in coop else beta_conf) * 2 ** (-(t - e.date).days / half_life) for e in events)
+        outcome = int(rng.random() < 1 / (1 + np.exp(-eta)))
+        episodes.append(Episode(f"s{k}", "sim", "A", "B", start, deadline, "?", outcome,
+                                deadline, "sim", tuple(sorted(events, key=lambda e: e.date))))
+    return episodes
+
+
+@pytest.mark.slow
+def test_simulation_based_calibration_recovers_direction_effects():
+    """Synthetic reference classes with known effects: the 90% intervals cover them most of the time."""
+    covered, total = 0, 0
+    for rep in range(4):
+        rng = np.random.default_rng(100 + rep)
+        truth = {"coop": 0.8, "conf": -0.9}
+        episodes = _synthetic_reference(rng, 60, truth["coop"], truth["conf"], 12.0)
+        f = fit(episodes, ModelConfig(horizons=(1,)), SamplerConfig(draws=400, tune=400, seed=rep))
+        mu = f.draws["mu"]
+        for d, name in enumerate(("coop", "conf")):
+            lo, hi = np.quantile(mu[:, d], [0.05, 0.95])
+            covered += lo <= truth[name] <= hi
+            total += 1
+        assert f.diagnostics["divergences"] < 10
+    assert covered / total >= 0.75
