@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import sys
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -413,6 +414,100 @@ def update(scenario, as_json, as_of, refit, reference, fits, seed, strict):
         click.echo("warning: the deal model's fit fails its diagnostics: " + "; ".join(result["diagnostics"]["failures"]), err=True)
         if strict:
             sys.exit(1)
+
+
+# ---------------------------------------------------------------- backtest
+
+
+def _render_backtest(d: dict) -> str:
+    out = [f"Backtest ({d['mode']}, {d['folds']} folds; {d['resumed_folds']} resumed from {d['state']})", "",
+           "Scores per horizon (Brier: lower is better; log score: higher is better)",
+           f"  {'horizon':<17}{'n':>4}  {'model':>7} {'base rate':>9} {'prior':>7}   {'model':>7} {'base rate':>9} {'prior':>7}",
+           f"  {'':<17}{'':>4}  {'Brier':^25}   {'log score':^25}"]
+    for h, v in d["horizons"].items():
+        b = [v[k]["brier"] for k in ("model", "base_rate", "prior")]
+        lg = [v[k]["log_score"] for k in ("model", "base_rate", "prior")]
+        out.append(f"  {h:<17}{v['n']:>4}  {b[0]:7.3f} {b[1]:9.3f} {b[2]:7.3f}   {lg[0]:7.3f} {lg[1]:9.3f} {lg[2]:7.3f}")
+    seven = d["horizons"].get("7d")
+    if seven:
+        beats = seven["model"]["brier"] < seven["base_rate"]["brier"]
+        out.append(f"  at 7 days the model {'beats' if beats else 'does NOT beat'} the base rate on Brier score "
+                   f"({seven['model']['brier']:.3f} vs {seven['base_rate']['brier']:.3f})")
+    out += ["", "Reliability (model, fixed horizons)", f"  {'forecast bin':<14}{'count':>6}  {'mean forecast':>13}  {'observed':>8}"]
+    for r in d["reliability"]:
+        if r["count"]:
+            lo, hi = r["bin"]
+            out.append(f"  {lo:.1f}-{hi:.1f}{'':<7}{r['count']:>6}  {r['mean_forecast']:13.2f}  {r['observed']:8.2f}")
+    out += ["", "Worst-forecast episodes (mean Brier over fixed horizons)"]
+    for w in d["worst"]:
+        fc = ", ".join(f"{h} {p:.2f}" for h, p in w["forecasts"].items())
+        out.append(f"  {w['episode']:<24} outcome {w['outcome']}  Brier {w['brier']:.3f}  ({fc})")
+    g = d["diagnostics"]
+    out += ["", f"Fits: max R-hat {g['max_rhat']:.3f}, min bulk ESS {g['min_ess_bulk']:.0f}, "
+            f"max divergences in a fold {g['divergences']}"]
+    return "\n".join(out) + "\n"
+
+
+@cli.command()
+@click.argument("reference", required=False, type=click.Path(file_okay=False, path_type=Path))
+@click.option("--train", "train", type=click.Path(file_okay=False, path_type=Path),
+              help="Fit on this reference directory...")
+@click.option("--test", "test", type=click.Path(file_okay=False, path_type=Path),
+              help="...and score the episodes of this one (no leave-one-out).")
+@click.option("--jobs", type=click.IntRange(min=1), default=lambda: os.cpu_count() or 1,
+              show_default="the number of cores", help="Worker processes of the embedded Dask cluster.")
+@click.option("--scheduler", help="Run the folds on a running Dask cluster, e.g. tcp://host:8786.")
+@click.option("--state", type=click.Path(file_okay=False, path_type=Path),
+              help="Where finished folds are kept for resuming (default: beside the fit store).")
+@click.option("--plot", type=click.Path(dir_okay=False, path_type=Path), help="Write a reliability diagram (PNG).")
+@click.option("--draws", type=click.IntRange(min=50), default=1000, show_default=True, help="Posterior draws per chain.")
+@click.option("--tune", type=click.IntRange(min=50), default=1000, show_default=True, help="Tuning steps per chain.")
+@json_option
+@reports_errors
+def backtest(reference, train, test, jobs, scheduler, state, plot, draws, tune, as_json):
+    """Score the deal model on negotiations whose outcome is known (leave-one-episode-out).
+
+    \b
+    Forecasts each held-out episode 30, 14, 7 and 1 days before its deadline and after each of
+    its events; prints Brier and log scores against two baselines (training base rate, prior
+    alone), a reliability table and the worst-forecast episodes. Finished folds are kept, so an
+    interrupted run resumes.
+    Examples:
+      negotiate backtest
+      negotiate backtest --jobs 2 --plot reliability.png --json
+      negotiate backtest --train seeds/reference --test my-cases/
+      negotiate backtest --scheduler tcp://127.0.0.1:8786
+    """
+    import dataclasses
+
+    from models.backtest import backtest as run_backtest
+    from models.deal import SamplerConfig
+    from negotiate.errors import NegotiateError
+
+    if test is not None and reference is not None:
+        raise click.UsageError("give either REFERENCE (leave-one-out) or --train/--test, not both")
+    if test is None and train is not None and reference is not None:
+        raise click.UsageError("give the reference directory once: as REFERENCE or as --train")
+    tty = sys.stderr.isatty()
+
+    def progress(done, total, label):
+        if tty:
+            click.echo(f"\r[{done}/{total}] folds done ({label})" + " " * 20, err=True, nl=done == total)
+
+    sampler = dataclasses.replace(SamplerConfig(), draws=draws, tune=tune)
+    result = run_backtest(train or reference, test, jobs=jobs, scheduler=scheduler, state_dir=state,
+                          sampler=sampler, progress=progress)
+    if plot:
+        from negotiate.plots import plot_reliability
+
+        try:
+            plot_reliability(result["reliability"]).savefig(plot, dpi=150)
+        except OSError as exc:
+            raise NegotiateError(f"{plot}: cannot write the plot ({exc.strerror})") from None
+    if as_json:
+        click.echo(json.dumps(result, indent=2))
+    else:
+        click.echo(_render_backtest(result), nl=False)
 
 
 def main():  # console-script entry point

@@ -22,6 +22,7 @@ import hashlib
 import json
 import math
 import os
+import threading
 import time
 from dataclasses import dataclass, field
 from importlib.metadata import PackageNotFoundError, version
@@ -175,8 +176,12 @@ def fit_key(reference_dir: str | Path, model: ModelConfig, sampler: SamplerConfi
 
 
 def fit(episodes: list[Episode], model: ModelConfig, sampler: SamplerConfig, key: str = "unkeyed",
-        progress: bool = False) -> Fit:
-    """Sample the posterior of the deal model on a reference class with PyMC's NUTS."""
+        progress: bool = False, cores: int | None = None) -> Fit:
+    """Sample the posterior of the deal model on a reference class with PyMC's NUTS.
+
+    ``cores=1`` runs the chains one after the other (same draws), for use inside worker processes
+    that may not start processes of their own.
+    """
     import pymc as pm
     import pytensor.tensor as pt
 
@@ -196,9 +201,11 @@ def fit(episodes: list[Episode], model: ModelConfig, sampler: SamplerConfig, key
         pm.Potential("snapshot_likelihood", (data.row_weight * loglik).sum())
         start = time.perf_counter()
         idata = pm.sample(
-            sampler.draws, tune=sampler.tune, chains=sampler.chains, cores=min(sampler.chains, os.cpu_count() or 1),
+            sampler.draws, tune=sampler.tune, chains=sampler.chains, cores=cores or min(sampler.chains, os.cpu_count() or 1),
             target_accept=sampler.target_accept, random_seed=sampler.seed, nuts_sampler="pymc",
             progressbar=progress, compute_convergence_checks=False,
+            # forking a process that runs other threads can deadlock the child
+            mp_ctx="forkserver" if threading.active_count() > 1 else None,
         )
         seconds = time.perf_counter() - start
     post = idata.posterior
