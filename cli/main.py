@@ -45,6 +45,31 @@ def json_option(func):
 scenario_argument = click.argument("scenario", type=click.Path(dir_okay=False, path_type=Path))
 
 
+def db_option(func):
+    return click.option("--db", type=click.Path(dir_okay=False, path_type=Path), envvar="NEGOTIATE_DB",
+                        help="Track-record database (default: negotiate.sqlite here, or $NEGOTIATE_DB).")(func)
+
+
+def record_options(func):
+    func = click.option("--no-record", is_flag=True, help="Do not record this forecast in the track record.")(func)
+    return db_option(func)
+
+
+def _record(db, scenario, result: dict, command: str) -> dict:
+    """Store the forecast in the track record; returns what `--json` shows under `record`."""
+    from negotiate.store import Forecast, TrackRecord, input_hash
+
+    with TrackRecord(db) as track:
+        previous = track.previous(scenario.id)
+        fid = track.record(Forecast(
+            scenario.id, scenario.question, scenario.deadline.isoformat(), result["scenario"]["as_of"],
+            result["p_deal"], result["interval"][0], result["interval"][1],
+            f"negotiate {_version()}; fit {result['fit']['key']}", input_hash(scenario), command))
+        return {"id": fid, "db": str(track.path),
+                "previous": None if previous is None else {"p_deal": previous.p, "made_at": previous.made_at,
+                                                           "as_of": previous.as_of}}
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(_version(), "--version", prog_name="negotiate")
 def cli():
@@ -390,8 +415,9 @@ def _render_update(d: dict) -> str:
               help="Where fits are stored (default: $NEGOTIATE_FITS or ~/.cache/negotiate/fits).")
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of the prior's spread; same seed, same numbers.")
 @click.option("--strict", is_flag=True, help="Exit 1 when the fit fails its diagnostics (R-hat, ESS, divergences).")
+@record_options
 @reports_errors
-def update(scenario, as_json, as_of, refit, reference, fits, seed, strict):
+def update(scenario, as_json, as_of, refit, reference, fits, seed, strict, db, no_record):
     """P(deal by the deadline) from the prior and the ledger, with its path and what moved it.
 
     \b
@@ -404,8 +430,10 @@ def update(scenario, as_json, as_of, refit, reference, fits, seed, strict):
     from models.update import update as run_update
     from negotiate.scenario import load_scenario
 
-    result = run_update(load_scenario(scenario), as_of=as_of, reference=reference, store=fits, refit=refit,
+    s = load_scenario(scenario)
+    result = run_update(s, as_of=as_of, reference=reference, store=fits, refit=refit,
                         seed=seed, notify=lambda m: click.echo(m, err=True))
+    result["record"] = None if no_record else _record(db, s, result, "update")
     if as_json:
         click.echo(json.dumps(result, indent=2, ensure_ascii=False))
     else:
@@ -414,6 +442,152 @@ def update(scenario, as_json, as_of, refit, reference, fits, seed, strict):
         click.echo("warning: the deal model's fit fails its diagnostics: " + "; ".join(result["diagnostics"]["failures"]), err=True)
         if strict:
             sys.exit(1)
+
+
+# ---------------------------------------------------------------- track record
+
+
+@cli.command()
+@click.argument("scenario", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@db_option
+@json_option
+@reports_errors
+def history(scenario, db, as_json):
+    """List the forecasts recorded in the track record (of one scenario, or all).
+
+    \b
+    Example:
+      negotiate history scenarios/us-china-kl-2025.yaml
+    """
+    import dataclasses
+
+    from negotiate.scenario import load_scenario
+    from negotiate.store import TrackRecord
+
+    sid = load_scenario(scenario).id if scenario else None
+    with TrackRecord(db) as track:
+        rows = track.forecasts(sid)
+        resolutions = {r.scenario_id: r for r in track.resolutions(sid)}
+    if as_json:
+        click.echo(json.dumps({"forecasts": [dataclasses.asdict(f) for f in rows],
+                               "resolutions": [dataclasses.asdict(r) for r in resolutions.values()]}, indent=2))
+        return
+    if not rows:
+        click.echo("No forecasts recorded yet (negotiate update records one).")
+        return
+    header = ["made (UTC)", "scenario", "as of", "P(deal)", "90% interval", "input", "model"]
+    table = [[f.made_at[:19].replace("T", " "), f.scenario_id, f.as_of, f"{f.p:.1%}",
+              f"{f.lo:.1%}-{f.hi:.1%}" if f.lo is not None else "", f.input_hash, f.model_version] for f in rows]
+    widths = [max(len(r[i]) for r in [header] + table) for i in range(len(header))]
+    for r in [header] + table:
+        click.echo("  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip())
+    for r in resolutions.values():
+        click.echo(f"{r.scenario_id}: resolved {r.outcome} on {r.resolved_on} ({r.source})")
+
+
+@cli.command()
+@scenario_argument
+@click.option("--outcome", required=True, type=click.Choice(["deal", "no-deal", "void"]), help="What happened.")
+@click.option("--on", "on", required=True, callback=lambda c, p, v: _date_option(v), help="Date it was known, YYYY-MM-DD.")
+@click.option("--source", required=True, help="URL or citation that documents the outcome.")
+@click.option("--amend", is_flag=True, help="Replace an earlier, different resolution (both are kept).")
+@click.option("--reason", help="Why the resolution is amended (required with --amend).")
+@click.option("--add-to-reference", is_flag=True, help="Also add the scenario and its ledger to the reference class.")
+@click.option("--reference", type=click.Path(file_okay=False, path_type=Path),
+              help="Reference directory for --add-to-reference (default: seeds/reference).")
+@db_option
+@reports_errors
+def resolve(scenario, outcome, on, source, amend, reason, add_to_reference, reference, db):
+    """Record how a question resolved: deal, no-deal or void.
+
+    \b
+    Example:
+      negotiate resolve scenarios/us-china-kl-2025.yaml --outcome deal --on 2025-10-30 \\
+        --source "https://..." --add-to-reference
+    """
+    from negotiate.errors import NegotiateError
+    from negotiate.scenario import load_scenario
+    from negotiate.store import Resolution, TrackRecord
+
+    s = load_scenario(scenario)
+    if on < s.as_of:
+        raise NegotiateError(f"--on {on} is before the scenario's as_of {s.as_of}; expected the date the outcome was known")
+    with TrackRecord(db) as track:
+        current, written = track.resolve(Resolution(s.id, outcome, on.isoformat(), source, reason=reason), amend=amend)
+    click.echo(f"{s.id}: {'resolved' if written else 'already resolved'} as {current.outcome} on {current.resolved_on}"
+               + (f" (amends resolution #{current.amends})" if written and current.amends else ""))
+    if add_to_reference:
+        from negotiate.reference import DEFAULT_REFERENCE, add_episode
+
+        target = reference or DEFAULT_REFERENCE
+        add_episode(target, _episode_of(s, outcome, on, source))
+        click.echo(f"Added {s.id} to the reference class in {target}; the next update refits on it.")
+
+
+def _episode_of(s, outcome: str, on, source: str):
+    from negotiate.errors import NegotiateError
+    from negotiate.ledger import read_ledger, sorted_events
+    from negotiate.reference import Episode
+
+    if outcome == "void":
+        raise NegotiateError("a void question has no outcome to learn from; not added to the reference class")
+    if outcome == "deal" and on > s.deadline:
+        raise NegotiateError(f"the deal came on {on}, after the deadline {s.deadline}: by the question's terms that is "
+                             "no deal by the deadline; resolve it as no-deal to add it")
+    path = s.evidence_path()
+    resolved = on if outcome == "deal" else s.deadline
+    events = [e for e in (sorted_events(read_ledger(path, s)) if path else [])
+              if e.date < resolved and e.actor in s.parties and e.target in s.parties]
+    if len(events) < 1:
+        raise NegotiateError("the ledger has no events before the resolution; nothing to learn from")
+    a, b = s.party_ids
+    return Episode(s.id, s.title, a, b, min(events[0].date, s.as_of), s.deadline, s.question,
+                   int(outcome == "deal"), resolved, source, tuple(events))
+
+
+@cli.command()
+@db_option
+@click.option("--plot", type=click.Path(dir_okay=False, path_type=Path), help="Write a calibration chart (PNG).")
+@json_option
+@reports_errors
+def score(db, plot, as_json):
+    """Score every resolved question in the track record: Brier, log score, reliability.
+
+    \b
+    Each forecast counts once for the Brier and log scores; the time-averaged Brier of a question
+    counts each forecast for the days until the next one replaced it.
+    Example:
+      negotiate score --plot calibration.png
+    """
+    from negotiate.scoring import score_track_record
+    from negotiate.store import TrackRecord
+
+    with TrackRecord(db) as track:
+        result = score_track_record(track.resolved_questions())
+    if plot:
+        from negotiate.errors import NegotiateError
+        from negotiate.plots import plot_reliability
+
+        try:
+            plot_reliability(result["reliability"], title="Calibration of the track record").savefig(plot, dpi=150)
+        except OSError as exc:
+            raise NegotiateError(f"{plot}: cannot write the plot ({exc.strerror})") from None
+    if as_json:
+        click.echo(json.dumps(result, indent=2, default=str))
+        return
+    if not result["questions"]:
+        click.echo("No resolved questions with forecasts yet (negotiate resolve ... records an outcome).")
+        return
+    click.echo(f"{result['questions']} resolved questions, {result['forecasts']} forecasts")
+    click.echo(f"Brier score {result['brier']:.3f} (lower is better); log score {result['log_score']:.3f} (higher is better)")
+    click.echo(f"Mean time-averaged Brier per question {result['mean_time_averaged_brier']:.3f}")
+    for q in result["per_question"]:
+        click.echo(f"  {q['scenario_id']:<28} outcome {q['outcome']}  forecasts {q['forecasts']:>3}  "
+                   f"Brier {q['brier']:.3f}  time-averaged {q['time_averaged_brier']:.3f}")
+    click.echo("Reliability:")
+    for r in result["reliability"]:
+        if r["count"]:
+            click.echo(f"  {r['bin'][0]:.1f}-{r['bin'][1]:.1f}  n {r['count']:>4}  forecast {r['mean_forecast']:.2f}  observed {r['observed']:.2f}")
 
 
 # ---------------------------------------------------------------- backtest

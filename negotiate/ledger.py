@@ -9,10 +9,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import fcntl
 import io
-import os
-from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -20,6 +17,7 @@ import yaml
 
 from .catalogue import Catalogue
 from .errors import NegotiateError, Problem
+from .fileio import locked, replace_atomically
 from .scenario import Scenario, did_you_mean
 
 FIELDS = ("date", "actor", "target", "type", "description", "source", "weight")
@@ -211,17 +209,6 @@ def sorted_events(entries: list[LedgerEntry]) -> list[Event]:
     return [e.event for e in sorted(entries, key=lambda e: (e.event.date, e.line))]
 
 
-@contextmanager
-def _locked(path: Path):
-    lock = path.with_name(f".{path.name}.lock")
-    with open(lock, "a") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
-
-
 def _render(path: Path, events: list[Event], newline: str, with_header: bool) -> str:
     if _is_yaml(path):
         return yaml.safe_dump([e.to_dict() for e in events], sort_keys=False, allow_unicode=True)
@@ -274,7 +261,7 @@ def append_events(
     path = Path(path)
     if not path.parent.exists():
         raise LedgerError(str(path), [Problem((), f"directory {path.parent} does not exist; expected an existing directory")])
-    with _locked(path):
+    with locked(path):
         existing = path.read_bytes() if path.exists() else b""
         seen = {e.event.key() for e in read_ledger(path, scenario)} if existing else set()
         problems, added, duplicates = [], [], []
@@ -301,13 +288,5 @@ def append_events(
         if _is_yaml(path) and text.strip() in ("[]",):
             raise LedgerError(str(path), [Problem((), "an empty flow list ([]) cannot be appended to; delete it or write one event as a block list")])
         new = _render(path, added, newline, with_header=not existing).encode("utf-8")
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        try:
-            with open(tmp, "wb") as handle:
-                handle.write(existing + tail + new)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(tmp, path)
-        finally:
-            tmp.unlink(missing_ok=True)
+        replace_atomically(path, existing + tail + new)
         return AppendResult(added, duplicates, [e for e in added if e.date > scenario.as_of])

@@ -119,3 +119,38 @@ def load_reference(directory: str | Path = DEFAULT_REFERENCE) -> list[Episode]:
                 int(e["outcome"]), e["resolved_on"], e["source"], tuple(sorted(e["events"], key=lambda x: x.date)))
         for e in episodes.values()
     ]
+
+
+def add_episode(directory: str | Path, episode: Episode) -> None:
+    """Append a resolved negotiation and its events to a reference directory (atomic, locked).
+
+    Existing rows are kept byte for byte; an episode id already present is refused.
+    """
+    import io
+
+    from .fileio import locked, replace_atomically
+
+    directory = Path(directory)
+    ep_path, ev_path = directory / "episodes.csv", directory / "events.csv"
+    if not ep_path.exists() or not ev_path.exists():
+        raise NegotiateError(f"{directory}: expected a reference directory with episodes.csv and events.csv")
+    with locked(ep_path), locked(ev_path):
+        existing = load_reference(directory)
+        if any(e.id == episode.id for e in existing):
+            raise NegotiateError(f"{ep_path}: episode {episode.id!r} is already in the reference class")
+
+        def rows(values: list[list[str]]) -> bytes:
+            buffer = io.StringIO()
+            csv.writer(buffer, lineterminator="\n").writerows(values)
+            return buffer.getvalue().encode()
+
+        def tail(data: bytes) -> bytes:
+            return data if data.endswith(b"\n") or not data else data + b"\n"
+
+        ep_row = [episode.id, episode.title, episode.party_a, episode.party_b, episode.start.isoformat(),
+                  episode.deadline.isoformat(), episode.question, str(episode.outcome),
+                  episode.resolved_on.isoformat(), episode.source]
+        ev_rows = [[episode.id] + e.row() for e in episode.events]
+        # events first: an episode row never points at events that are not there yet
+        replace_atomically(ev_path, tail(ev_path.read_bytes()) + rows(ev_rows))
+        replace_atomically(ep_path, tail(ep_path.read_bytes()) + rows([ep_row]))

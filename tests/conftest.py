@@ -18,3 +18,9 @@ if os.environ.get("CI"):
 @pytest.fixture
 def flagship() -> Path:
     return FLAGSHIP
+
+
+@pytest.fixture(autouse=True)
+def _private_track_record(tmp_path, monkeypatch):
+    """Forecasts made by tests go to a database of their own, never the working directory's."""
+    monkeypatch.setenv("NEGOTIATE_DB", str(tmp_path / "negotiate.sqlite"))

@@ -1,0 +1,99 @@
+import csv
+import json
+import shutil
+
+import pytest
+from click.testing import CliRunner
+
+from cli.main import cli
+from models.deal import Fit, ModelConfig, SamplerConfig, fit_key, point_fit
+from negotiate.reference import DEFAULT_REFERENCE, load_reference
+from tests.conftest import FLAGSHIP
+
+
+@pytest.fixture
+def env(tmp_path, monkeypatch):
+    key = fit_key(DEFAULT_REFERENCE, ModelConfig(), SamplerConfig())
+    f = point_fit({"consult": 0.3, "threaten": -0.5, "sanction": -0.4}, 14.0)
+    Fit(f.draws, f.diagnostics, key, f.meta).save(tmp_path / "fits")
+    monkeypatch.setenv("NEGOTIATE_FITS", str(tmp_path / "fits"))
+    monkeypatch.setenv("NEGOTIATE_DB", str(tmp_path / "track.sqlite"))
+    return tmp_path
+
+
+def run(*args):
+    return CliRunner().invoke(cli, [str(a) for a in args])
+
+
+def test_update_records_and_history_lists(env):
+    first = json.loads(run("update", FLAGSHIP, "--json").stdout)
+    assert first["record"]["previous"] is None
+    second = json.loads(run("update", FLAGSHIP, "--json", "--as-of", "2025-10-10").stdout)
+    assert second["record"]["previous"]["p_deal"] == pytest.approx(first["p_deal"])
+    assert run("update", FLAGSHIP, "--no-record").exit_code == 0
+    h = json.loads(run("history", FLAGSHIP, "--json").stdout)
+    assert [f["as_of"] for f in h["forecasts"]] == ["2025-10-23", "2025-10-10"]
+    assert h["forecasts"][0]["model_version"].startswith("negotiate ") and len(h["forecasts"][0]["input_hash"]) == 16
+    text = run("history").stdout
+    assert "us-china-kl-2025" in text and "P(deal)" in text
+
+
+def test_db_option_overrides_the_environment(env):
+    other = env / "other.sqlite"
+    assert run("update", FLAGSHIP, "--db", other).exit_code == 0
+    assert len(json.loads(run("history", "--db", other, "--json").stdout)["forecasts"]) == 1
+    assert json.loads(run("history", "--json").stdout)["forecasts"] == []
+
+
+def test_resolve_score_and_amend(env):
+    run("update", FLAGSHIP)
+    ok = run("resolve", FLAGSHIP, "--outcome", "deal", "--on", "2025-10-30", "--source", "https://example.org/deal")
+    assert ok.exit_code == 0 and "resolved as deal on 2025-10-30" in ok.stdout
+    refused = run("resolve", FLAGSHIP, "--outcome", "no-deal", "--on", "2025-10-30", "--source", "x")
+    assert refused.exit_code == 1 and "pass --amend with --reason" in refused.stderr
+    s = json.loads(run("score", "--json", "--plot", env / "cal.png").stdout)
+    assert s["questions"] == 1 and s["forecasts"] == 1
+    p = json.loads(run("history", "--json").stdout)["forecasts"][0]["p"]
+    assert s["brier"] == pytest.approx((1 - p) ** 2)
+    assert (env / "cal.png").read_bytes()[:4] == b"\x89PNG"
+    amended = run("resolve", FLAGSHIP, "--outcome", "void", "--on", "2025-10-30", "--source", "x", "--amend",
+                  "--reason", "terms unclear")
+    assert amended.exit_code == 0 and "amends resolution #1" in amended.stdout
+    assert json.loads(run("score", "--json").stdout)["questions"] == 0  # void questions are not scored
+
+
+def test_add_to_reference(env):
+    ref = env / "ref"
+    shutil.copytree(DEFAULT_REFERENCE, ref)
+    before = {name: (ref / name).read_bytes() for name in ("episodes.csv", "events.csv")}
+    result = run("resolve", FLAGSHIP, "--outcome", "deal", "--on", "2025-10-30", "--source", "https://example.org/d",
+                 "--add-to-reference", "--reference", ref)
+    assert result.exit_code == 0, result.output
+    for name, data in before.items():
+        assert (ref / name).read_bytes().startswith(data)
+    episode = {e.id: e for e in load_reference(ref)}["us-china-kl-2025"]
+    assert episode.outcome == 1 and episode.resolved_on.isoformat() == "2025-10-30"
+    assert len(episode.events) >= 20 and all(e.date < episode.resolved_on for e in episode.events)
+    again = run("resolve", FLAGSHIP, "--outcome", "deal", "--on", "2025-10-30", "--source", "https://example.org/d",
+                "--add-to-reference", "--reference", ref)
+    assert again.exit_code == 1 and "already in the reference class" in again.stderr
+
+
+def test_void_is_not_added_to_reference(env):
+    ref = env / "ref"
+    shutil.copytree(DEFAULT_REFERENCE, ref)
+    result = run("resolve", FLAGSHIP, "--outcome", "void", "--on", "2025-10-30", "--source", "x",
+                 "--add-to-reference", "--reference", ref)
+    assert result.exit_code == 1 and "void question has no outcome" in result.stderr
+    with open(ref / "episodes.csv") as handle:
+        assert "us-china-kl-2025" not in {r["id"] for r in csv.DictReader(handle)}
+
+
+def test_score_on_an_empty_record(env):
+    assert "No resolved questions" in run("score").stdout
+
+
+def test_corrupt_db_is_a_clean_error(env):
+    (env / "track.sqlite").write_bytes(b"garbage" * 1000)
+    result = run("history")
+    assert result.exit_code == 1 and "not a negotiate database or corrupted" in result.stderr
