@@ -444,6 +444,60 @@ def update(scenario, as_json, as_of, refit, reference, fits, seed, strict, db, n
             sys.exit(1)
 
 
+# ---------------------------------------------------------------- report
+
+
+@cli.command()
+@scenario_argument
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="Report file: .html (self-contained), .md (figures beside it) or .json.")
+@click.option("--figures", type=click.Path(file_okay=False, path_type=Path), help="Also write the charts as PNG files here.")
+@click.option("--draws", type=click.IntRange(min=0), default=2000, show_default=True,
+              help="Monte Carlo draws over payoff uncertainty (0: none).")
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the draws and the prior's spread.")
+@click.option("--as-of", "as_of", callback=lambda c, p, v: _date_option(v), help="Report as of this date.")
+@click.option("--fits", type=click.Path(file_okay=False, path_type=Path), help="Fit store (as for update).")
+@click.option("--reference", type=click.Path(file_okay=False, path_type=Path), help="Reference class (as for update).")
+@record_options
+@reports_errors
+def report(scenario, output, figures, draws, seed, as_of, fits, reference, db, no_record):
+    """Write the probability report a strategist circulates (HTML, Markdown or JSON).
+
+    \b
+    Question, headline P(deal) with its interval and change since the previous report, the path
+    chart, the events that moved it, the game (payoffs, equilibria, threat point, zone of agreement,
+    bargaining frontier, predicted terms, robustness), diagnostics and provenance.
+    Examples:
+      negotiate report scenarios/us-china-kl-2025.yaml -o report.html
+      negotiate report scenarios/us-china-kl-2025.yaml -o report.md --figures figs/
+    """
+    from models.update import update as run_update
+    from negotiate.analysis import analyse
+    from negotiate.montecarlo import monte_carlo
+    from negotiate.report import build_report, figures as make_figures, write_report
+    from negotiate.scenario import load_scenario
+    from negotiate.store import TrackRecord
+
+    s = load_scenario(scenario)
+    result = run_update(s, as_of=as_of, reference=reference, store=fits, seed=seed,
+                        notify=lambda m: click.echo(m, err=True))
+    analysis = analyse(s)
+    if draws:
+        analysis.monte_carlo = monte_carlo(analysis.game, draws, seed)
+    solution = analysis.to_dict()
+    previous = None
+    with TrackRecord(db) as track:
+        last = track.previous(s.id)
+        if last is not None:
+            previous = {"p_deal": last.p, "made_at": last.made_at, "as_of": last.as_of}
+    if not no_record:
+        _record(db, s, result, "report")
+    content = build_report(result, solution, s.source_path, s.evidence_path(), seed, previous)
+    figs = make_figures(solution, result) if output.suffix.lower() != ".json" or figures else {}
+    for path in write_report(output, content, figs, figures):
+        click.echo(f"Wrote {path}")
+
+
 # ---------------------------------------------------------------- track record
 
 

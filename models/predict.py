@@ -112,7 +112,8 @@ def forecast(fit: Fit, events: list[Event], as_of: dt.date, p0: float | None, pr
         now = summarise(sigmoid(eta))
         day = [x for x in used[: k + 1] if x.date == e.date]
         path.append({"date": e.date.isoformat(), "event": "; ".join(x.description for x in day),
-                     "types": [x.type for x in day], "p_deal": now.p, "change": now.p - previous})
+                     "types": [x.type for x in day], "p_deal": now.p, "interval": list(now.interval),
+                     "change": now.p - previous})
         previous = now.p
 
     parts = [effects.contribution(e, as_of) for e in used]
@@ -122,7 +123,7 @@ def forecast(fit: Fit, events: list[Event], as_of: dt.date, p0: float | None, pr
     for e, part in zip(used, parts):
         without = float(sigmoid(eta - part).mean())
         contributions.append({"date": e.date.isoformat(), "actor": e.actor, "target": e.target, "type": e.type,
-                              "description": e.description, "logodds": float(part.mean()),
+                              "description": e.description, "source": e.source, "logodds": float(part.mean()),
                               "p_change": final.p - without})
     contributions.sort(key=lambda c: -abs(c["p_change"]))
     return {"p_deal": final.p, "interval": list(final.interval), "prior_mean": prior.p,
