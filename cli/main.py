@@ -185,13 +185,17 @@ def _ledger_of(scenario):
     return path
 
 
+def _columns(header: list[str], rows: list[list[str]]) -> str:
+    """Left-aligned columns; the last one runs free (long descriptions)."""
+    widths = [max(len(r[i]) for r in [header] + rows) for i in range(len(header) - 1)]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(r[:-1], widths)) + "  " + r[-1] for r in [header] + rows]
+    return "\n".join(line.rstrip() for line in lines) + "\n"
+
+
 def _event_table(events, as_of) -> str:
     rows = [[e.date.isoformat() + ("!" if e.date > as_of else ""), e.actor, e.target, e.type,
              f"{e.weight:g}", e.description] for e in events]
-    header = ["date", "actor", "target", "type", "weight", "description"]
-    widths = [max(len(r[i]) for r in [header] + rows) for i in range(len(header) - 1)]
-    lines = ["  ".join(c.ljust(w) for c, w in zip(r[:-1], widths)) + "  " + r[-1] for r in [header] + rows]
-    return "\n".join(lines) + "\n"
+    return _columns(["date", "actor", "target", "type", "weight", "description"], rows)
 
 
 @cli.group()
@@ -365,10 +369,7 @@ def evidence_types(scenario, as_json):
                                 "plover": t.plover, "cameo": list(t.cameo)} for t in types], indent=2))
         return
     rows = [[t.name, t.direction, t.plover or "(scenario)", ",".join(t.cameo) or "-", t.meaning] for t in types]
-    header = ["type", "direction", "PLOVER", "CAMEO", "meaning"]
-    widths = [max(len(r[i]) for r in [header] + rows) for i in range(4)]
-    for r in [header] + rows:
-        click.echo("  ".join(c.ljust(w) for c, w in zip(r[:4], widths)) + "  " + r[4])
+    click.echo(_columns(["type", "direction", "PLOVER", "CAMEO", "meaning"], rows), nl=False)
 
 
 # ---------------------------------------------------------------- update
@@ -474,7 +475,8 @@ def report(scenario, output, figures, draws, seed, as_of, fits, reference, db, n
     from models.update import update as run_update
     from negotiate.analysis import analyse
     from negotiate.montecarlo import monte_carlo
-    from negotiate.report import build_report, figures as make_figures, write_report
+    from negotiate.report import build_report, write_report
+    from negotiate.report import figures as make_figures
     from negotiate.scenario import load_scenario
     from negotiate.store import TrackRecord
 
@@ -532,9 +534,7 @@ def history(scenario, db, as_json):
     header = ["made (UTC)", "scenario", "as of", "P(deal)", "90% interval", "input", "model"]
     table = [[f.made_at[:19].replace("T", " "), f.scenario_id, f.as_of, f"{f.p:.1%}",
               f"{f.lo:.1%}-{f.hi:.1%}" if f.lo is not None else "", f.input_hash, f.model_version] for f in rows]
-    widths = [max(len(r[i]) for r in [header] + table) for i in range(len(header))]
-    for r in [header] + table:
-        click.echo("  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip())
+    click.echo(_columns(header, table), nl=False)
     for r in resolutions.values():
         click.echo(f"{r.scenario_id}: resolved {r.outcome} on {r.resolved_on} ({r.source})")
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import hashlib
+import io
 import json
 import math
 import os
@@ -32,7 +33,7 @@ import numpy as np
 
 from negotiate.catalogue import BUILTIN
 from negotiate.errors import NegotiateError
-from negotiate.ledger import Event
+from negotiate.fileio import replace_atomically
 from negotiate.reference import Episode
 
 TYPES = tuple(t.name for t in BUILTIN)
@@ -82,15 +83,12 @@ class Fit:
         directory = Path(directory)
         directory.mkdir(parents=True, exist_ok=True)
         path = directory / f"{self.key}.npz"
-        tmp = directory / f".{self.key}.{os.getpid()}.tmp.npz"
         payload = {f"draw_{k}": v for k, v in self.draws.items()}
         payload["meta"] = np.array(json.dumps({"diagnostics": self.diagnostics, "meta": self.meta,
                                                "format": STORE_FORMAT}))
-        try:
-            np.savez(tmp, **payload)
-            os.replace(tmp, path)
-        finally:
-            tmp.unlink(missing_ok=True)
+        buffer = io.BytesIO()
+        np.savez(buffer, **payload)
+        replace_atomically(path, buffer.getvalue())
         return path
 
     @classmethod

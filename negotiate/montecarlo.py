@@ -12,9 +12,13 @@ import warnings
 
 import numpy as np
 
+from .algorithms.batched import (
+    MAX_SIDE,
+    iterated_elimination_batched,
+    support_enumeration_batched,
+)
 from .analysis import EquilibriumRule, pick_threat_equilibrium
 from .bargaining import nash_product
-from .algorithms.batched import MAX_SIDE, iterated_elimination_batched, support_enumeration_batched
 from .equilibria import solve_bimatrix
 from .errors import NegotiateError
 from .games import PostureGame, sample_payoffs

@@ -301,7 +301,7 @@ def render_markdown(r: dict, figure_names: dict[str, str]) -> str:
     out += ["| # | kind | " + " | ".join(md(p) for p in parties) + " | payoffs |", "|---|---|---|---|---|"]
     out += ["| " + " | ".join(md(c) for c in row) + " |" for row in _equilibrium_rows(r)]
     t = g["threat_point"]
-    out += ["", f"**Threat point:** " + md(", ".join(f"{p} {t['payoffs'][p]:.2f}" for p in parties)),
+    out += ["", "**Threat point:** " + md(", ".join(f"{p} {t['payoffs'][p]:.2f}" for p in parties)),
             "", f"**Zone of possible agreement:** {g['zopa']['size']} agreements.", ""] + fig("frontier")
     out += [f"**Predicted terms:** {md(g['predicted_terms']['words']) if g['predicted_terms'] else 'none'}", "",
             "**Robustness:** " + md(" ".join(_robustness(r))), ""]

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import os
 from importlib.resources import files
 from pathlib import Path
 
 from .errors import NegotiateError
+from .fileio import replace_atomically
 
 
 def starter_text() -> str:
@@ -25,11 +25,8 @@ def write_starter(path: str | Path, overwrite: bool = False) -> Path:
         raise NegotiateError(f"{path}: file exists; expected a new path (or pass --force to overwrite)")
     if not path.parent.exists():
         raise NegotiateError(f"{path}: directory {path.parent} does not exist; expected an existing directory")
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
     try:
-        tmp.write_text(starter_text(), encoding="utf-8")
-        os.replace(tmp, path)
+        replace_atomically(path, starter_text().encode("utf-8"))
     except OSError as exc:
-        tmp.unlink(missing_ok=True)
         raise NegotiateError(f"{path}: cannot write ({exc.strerror})") from None
     return path

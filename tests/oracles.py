@@ -7,8 +7,9 @@ import numpy as np
 
 def gambit_equilibria(A: np.ndarray, B: np.ndarray) -> set[tuple]:
     """Extreme equilibria of (A, B) from Gambit's enummixed, as rounded (x, y) tuples."""
-    import pygambit as gbt
     from fractions import Fraction
+
+    import pygambit as gbt
 
     A = np.asarray(A)
     B = np.asarray(B)

@@ -172,21 +172,17 @@ def _completely_labelled_pairs(
     full = np.int64((1 << (m + n)) - 1)
     x_ok = np.nonzero(P.points.sum(axis=1) > TOL)[0]
     y_ok = np.nonzero(Q.points.sum(axis=1) > TOL)[0]
-    px, qy = P.labels[x_ok], q_labels
+    px, qy = P.labels[x_ok], q_labels[y_ok]
     need = full & ~px
     order = np.argsort(qy, kind="stable")
-    pos = np.searchsorted(qy, need, sorter=order)
-    pos = np.minimum(pos, len(qy) - 1)
-    found = set()
+    pos = np.minimum(np.searchsorted(qy, need, sorter=order), len(qy) - 1)
     hit = qy[order[pos]] == need
-    found.update(zip(x_ok[hit].tolist(), order[pos[hit]].tolist()))
-    found = {(i, j) for i, j in found if Q.points[j].sum() > TOL}
+    found = set(zip(x_ok[hit].tolist(), y_ok[order[pos[hit]]].tolist()))
     extra_x = x_ok[_popcount(px) > m]
-    extra_y = np.nonzero(_popcount(qy) > n)[0]
+    extra_y = y_ok[_popcount(qy) > n]
     for xs, ys in ((extra_x, y_ok), (x_ok, extra_y)):
         if len(xs) and len(ys):
-            cover = (P.labels[xs][:, None] | qy[ys][None, :]) == full
-            i, j = np.nonzero(cover)
+            i, j = np.nonzero((P.labels[xs][:, None] | q_labels[ys][None, :]) == full)
             found.update(zip(xs[i].tolist(), ys[j].tolist()))
     return sorted(found)
 

@@ -4,7 +4,13 @@ import shutil
 
 import pytest
 
-from negotiate.ledger import Event, LedgerError, append_events, read_ledger, sorted_events
+from negotiate.ledger import (
+    Event,
+    LedgerError,
+    append_events,
+    read_ledger,
+    sorted_events,
+)
 from negotiate.scenario import load_scenario
 from tests.conftest import FLAGSHIP, ROOT
 

@@ -4,7 +4,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from negotiate.algorithms.vertex_enumeration import TooLargeForEnumeration, vertex_enumeration
+from negotiate.algorithms.vertex_enumeration import (
+    TooLargeForEnumeration,
+    vertex_enumeration,
+)
 from negotiate.equilibria import is_equilibrium
 from tests.oracles import as_key, gambit_equilibria
 

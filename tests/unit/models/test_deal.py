@@ -5,7 +5,15 @@ import shutil
 import numpy as np
 import pytest
 
-from models.deal import TYPES, Fit, ModelConfig, SamplerConfig, fit, fit_key, point_fit, snapshots
+from models.deal import (
+    Fit,
+    ModelConfig,
+    SamplerConfig,
+    fit,
+    fit_key,
+    point_fit,
+    snapshots,
+)
 from negotiate.errors import NegotiateError
 from negotiate.ledger import Event
 from negotiate.reference import DEFAULT_REFERENCE, Episode, load_reference
