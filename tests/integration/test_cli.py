@@ -164,12 +164,13 @@ def test_fast_commands_do_not_import_heavy_modules():
     code = (
         "import sys\n"
         "from cli.main import cli\n"
-        "for args in (['--help'], ['validate', sys.argv[1]], ['solve', sys.argv[1], '--draws', '50']):\n"
+        "for args in (['--help'], ['validate', sys.argv[1]], ['solve', sys.argv[1], '--draws', '50'],\n"
+        "             ['evidence', 'list', sys.argv[1]], ['evidence', 'types']):\n"
         "    try:\n"
         "        cli(args, standalone_mode=False)\n"
         "    except SystemExit:\n"
         "        pass\n"
-        "heavy = sorted(m for m in sys.modules if m.split('.')[0] in ('pymc', 'pytensor', 'arviz', 'nashpy', 'scipy'))\n"
+        "heavy = sorted(m for m in sys.modules if m.split('.')[0] in ('pymc', 'pytensor', 'arviz', 'nashpy', 'scipy', 'dask'))\n"
         "print('HEAVY:' + ','.join(heavy))\n"
     )
     proc = subprocess.run([sys.executable, "-c", code, str(FLAGSHIP)], capture_output=True, text=True,
