@@ -40,7 +40,7 @@ def fold_records(f: Fit, episode: Episode, base_rate: float) -> list[dict]:
     for horizon, as_of in points:
         if as_of >= episode.resolved_on:  # the outcome is known by then
             continue
-        p = forecast(f, list(episode.events), as_of, None, 0.0, catalogue)["p_deal"]
+        p = forecast(f, list(episode.events), as_of, None, None, catalogue)["p_deal"]
         records.append({"episode": episode.id, "horizon": horizon, "as_of": as_of.isoformat(),
                         "outcome": episode.outcome, "model": p, "prior": prior, "base_rate": base_rate})
     return records

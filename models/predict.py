@@ -65,11 +65,21 @@ class EffectDraws:
         return event.weight * self.beta[event.type] * np.exp2(-age / self.half_life)
 
 
-def base_logodds(fit: Fit, p0: float | None, sd: float, rng: np.random.Generator) -> np.ndarray:
-    """Per-draw starting log-odds: logit(p0) + delta, delta ~ N(0, sd); the reference intercept without p0."""
+def base_logodds(fit: Fit, p0: float | None, strength: float | None, rng: np.random.Generator) -> np.ndarray:
+    """Per-draw starting log-odds.
+
+    With ``p0`` and a ``strength``, ``logit(p)`` for p ~ Beta(p0 * strength, (1 - p0) * strength):
+    the strategist's P(deal) on average, as uncertain as ``strength`` pseudo-observations make it
+    (its log-odds spread is :func:`prior_logit_sd`). Without ``strength``, ``logit(p0)`` exactly;
+    without ``p0``, the reference class's intercept.
+    """
     n = fit.size
-    start = fit.draws["alpha"] if p0 is None else np.full(n, logit(p0))
-    return start + (sd * rng.standard_normal(n) if sd > 0 else 0.0)
+    if p0 is None:
+        return fit.draws["alpha"].copy()
+    if not strength:
+        return np.full(n, logit(p0))
+    p = np.clip(rng.beta(p0 * strength, (1 - p0) * strength, n), 1e-12, 1 - 1e-12)
+    return np.log(p / (1 - p))
 
 
 def summarise(p_draws: np.ndarray) -> Prediction:
@@ -77,7 +87,7 @@ def summarise(p_draws: np.ndarray) -> Prediction:
     return Prediction(float(p_draws.mean()), (float(lo), float(hi)), p_draws)
 
 
-def forecast(fit: Fit, events: list[Event], as_of: dt.date, p0: float | None, prior_sd: float,
+def forecast(fit: Fit, events: list[Event], as_of: dt.date, p0: float | None, strength: float | None,
              catalogue: Catalogue, seed: int = 0) -> dict:
     """P(deal) as of ``as_of``, its path after each event, and each event's contribution.
 
@@ -90,8 +100,8 @@ def forecast(fit: Fit, events: list[Event], as_of: dt.date, p0: float | None, pr
     as_of : date
     p0 : float or None
         The strategist's prior P(deal); None uses the reference intercept.
-    prior_sd : float
-        Sd of the prior on the log-odds scale (0: a point prior).
+    strength : float or None
+        Weight of the prior in pseudo-observations (None: a point prior at ``p0``).
     catalogue : Catalogue
         Types the ledger may use.
     seed : int
@@ -99,7 +109,7 @@ def forecast(fit: Fit, events: list[Event], as_of: dt.date, p0: float | None, pr
     """
     rng = np.random.default_rng(seed)
     effects = EffectDraws(fit, catalogue, rng)
-    base = base_logodds(fit, p0, prior_sd, rng)
+    base = base_logodds(fit, p0, strength, rng)
     used = [e for e in events if e.date <= as_of]
     prior = summarise(sigmoid(base))
 

@@ -82,7 +82,7 @@ def update(scenario: Scenario, as_of: dt.date | None = None, reference: Path | N
     events = sorted_events(read_ledger(path, scenario)) if path else []
     info = fitted(reference, store, refit, notify=notify)
     prior = scenario_prior(scenario, seed)
-    result = forecast(info.fit, events, as_of, prior["deal_probability"], prior["logit_sd"],
+    result = forecast(info.fit, events, as_of, prior["deal_probability"], prior["strength"],
                       scenario.catalogue(), seed=seed)
     prior["mean"] = result.pop("prior_mean")
     prior["interval"] = result.pop("prior_interval")

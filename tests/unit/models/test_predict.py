@@ -41,7 +41,7 @@ def test_point_effects_equal_the_closed_form():
     events = [ev("2025-10-01", "consult", 1.0), ev("2025-10-10", "threaten", 0.8), ev("2025-10-20", "agree", 0.5),
               ev("2025-10-22", "sanction"), ev("2025-10-25", "agree")]  # the last is after as_of: ignored
     p0 = 0.35
-    out = forecast(point_fit(beta, half_life), events, AS_OF, p0, 0.0, CAT)
+    out = forecast(point_fit(beta, half_life), events, AS_OF, p0, None, CAT)
     eta = math.log(p0 / (1 - p0)) + sum(
         e.weight * beta[e.type] * 2 ** (-(AS_OF - e.date).days / half_life) for e in events if e.date <= AS_OF)
     assert out["p_deal"] == pytest.approx(1 / (1 + math.exp(-eta)), abs=1e-9)
@@ -54,27 +54,28 @@ def test_no_events_gives_the_prior():
     fit = Fit({"alpha": rng.normal(size=n), "beta": rng.normal(size=(n, len(TYPES))), "mu": rng.normal(size=(n, 2)),
                "tau": np.abs(rng.normal(size=n)), "half_life": np.exp(rng.normal(2.5, 0.5, n))},
               {"max_rhat": 1, "min_ess_bulk": 1000, "divergences": 0}, "k")
-    out = forecast(fit, [], AS_OF, 0.6, prior_logit_sd(0.6, 4), CAT, seed=5)
+    out = forecast(fit, [], AS_OF, 0.6, 4, CAT, seed=5)
     assert out["p_deal"] == out["prior_mean"]
+    assert out["p_deal"] == pytest.approx(0.6, abs=3 * 0.22 / np.sqrt(n))  # the Beta prior's mean, up to MC error
     assert out["path"] == [] and out["contributions"] == []
-    point = forecast(point_fit({}, 10), [], AS_OF, 0.6, 0.0, CAT)
+    point = forecast(point_fit({}, 10), [], AS_OF, 0.6, None, CAT)
     assert point["p_deal"] == pytest.approx(0.6, abs=1e-12)
 
 
 def test_same_seed_same_numbers():
     fit = point_fit({"consult": 0.5}, 10)
     events = [ev("2025-10-01", "consult")]
-    a = forecast(fit, events, AS_OF, 0.5, 1.0, CAT, seed=1)
-    assert a == forecast(fit, events, AS_OF, 0.5, 1.0, CAT, seed=1)
+    a = forecast(fit, events, AS_OF, 0.5, 4.0, CAT, seed=1)
+    assert a == forecast(fit, events, AS_OF, 0.5, 4.0, CAT, seed=1)
 
 
 def test_path_and_as_of():
     fit = point_fit({"consult": 0.5, "threaten": -0.5}, 10)
     events = [ev("2025-10-01", "consult"), ev("2025-10-05", "threaten"), ev("2025-10-05", "consult", desc="b")]
-    out = forecast(fit, events, AS_OF, 0.5, 0.0, CAT)
+    out = forecast(fit, events, AS_OF, 0.5, None, CAT)
     assert [p["date"] for p in out["path"]] == ["2025-10-01", "2025-10-05"]  # one point per day
     assert out["path"][-1]["types"] == ["threaten", "consult"]
-    early = forecast(fit, events, dt.date(2025, 10, 2), 0.5, 0.0, CAT)
+    early = forecast(fit, events, dt.date(2025, 10, 2), 0.5, None, CAT)
     assert early["events_used"] == 1 and early["p_deal"] > 0.5
 
 
@@ -82,7 +83,7 @@ def test_custom_types_draw_from_their_direction():
     from negotiate.catalogue import Catalogue as C
 
     cat = C({"summit_set": ("cooperative", "a summit is scheduled")})
-    out = forecast(point_fit({}, 10), [ev("2025-10-20", "summit_set")], AS_OF, 0.5, 0.0, cat)
+    out = forecast(point_fit({}, 10), [ev("2025-10-20", "summit_set")], AS_OF, 0.5, None, cat)
     assert out["p_deal"] == pytest.approx(0.5)  # mu = 0 and tau = 0 in a point fit
 
 
@@ -90,14 +91,15 @@ def test_custom_types_draw_from_their_direction():
 @given(
     st.lists(st.tuples(st.integers(0, 120), st.sampled_from(list(TYPES)), st.floats(0.1, 1.0)), max_size=12),
     st.sampled_from(COOPERATIVE), st.sampled_from(CONFLICTUAL),
-    st.floats(0.05, 2.0), st.floats(0.05, 2.0), st.floats(0.05, 0.95), st.floats(0.0, 1.5), st.integers(0, 60),
+    st.floats(0.05, 2.0), st.floats(0.05, 2.0), st.floats(0.05, 0.95), st.one_of(st.none(), st.floats(0.5, 50)),
+    st.integers(0, 60),
 )
-def test_cooperative_events_raise_and_conflictual_lower(ledger, coop, conf, b_coop, b_conf, p0, sd, age):
+def test_cooperative_events_raise_and_conflictual_lower(ledger, coop, conf, b_coop, b_conf, p0, strength, age):
     beta = {t: (0.3 if t in COOPERATIVE else -0.3) for t in TYPES} | {coop: b_coop, conf: -b_conf}
     fit = point_fit(beta, 12.0)
     events = [ev(AS_OF - dt.timedelta(days=d), t, w, desc=str(k)) for k, (d, t, w) in enumerate(ledger)]
-    base = forecast(fit, events, AS_OF, p0, sd, CAT, seed=2)["p_deal"]
+    base = forecast(fit, events, AS_OF, p0, strength, CAT, seed=2)["p_deal"]
     day = AS_OF - dt.timedelta(days=age)
-    up = forecast(fit, sorted(events + [ev(day, coop, desc="new")], key=lambda e: e.date), AS_OF, p0, sd, CAT, seed=2)
-    down = forecast(fit, sorted(events + [ev(day, conf, desc="new")], key=lambda e: e.date), AS_OF, p0, sd, CAT, seed=2)
+    up = forecast(fit, sorted(events + [ev(day, coop, desc="new")], key=lambda e: e.date), AS_OF, p0, strength, CAT, seed=2)
+    down = forecast(fit, sorted(events + [ev(day, conf, desc="new")], key=lambda e: e.date), AS_OF, p0, strength, CAT, seed=2)
     assert up["p_deal"] > base > down["p_deal"]
