@@ -57,7 +57,7 @@ def plot_path(update: dict, ax=None):
     """
     import datetime as dt
 
-    fig, ax = _axes(ax, size=(9.0, 4.6))
+    fig, ax = _axes(ax, size=(10.5, 4.6))
     path = update["path"]
     prior = update["prior"]
     if not path:
@@ -74,19 +74,24 @@ def plot_path(update: dict, ax=None):
             coop = sum(t in COOPERATIVE for t in point["types"]) >= len(point["types"]) / 2
             ax.plot(day, p, marker="^" if coop else "v", color="white" if coop else "black",
                     markeredgecolor="black", markersize=7, linestyle="none", zorder=3)
-        # label the days that moved P(deal) by 5 points or more, alternating above and below
+        # number the days that moved P(deal) by 5 points or more; the key beside the chart names them
         big = [(day, p, point) for day, p, point in zip(days, ps, path) if abs(point["change"]) >= 0.05]
-        for k, (day, p, point) in enumerate(big):
-            label = ", ".join(dict.fromkeys(point["types"]))
-            ax.annotate(f"{label} {point['change'] * 100:+.0f}", (day, p), textcoords="offset points",
-                        xytext=(0, 9 if k % 2 == 0 else -15), ha="center", fontsize=7)
+        key = []
+        for k, (day, p, point) in enumerate(big, 1):
+            ax.annotate(str(k), (day, p), textcoords="offset points", xytext=(0, 8 if point["change"] > 0 else -14),
+                        ha="center", fontsize=7, fontweight="bold")
+            types = ", ".join(dict.fromkeys(point["types"]))
+            key.append(f"{k}  {day:%d %b}  {types} {point['change'] * 100:+.0f}")
+        if key:
+            ax.text(1.02, 1.0, "Moves of 5 points or more\n" + "\n".join(key), transform=ax.transAxes, va="top",
+                    ha="left", fontsize=7, family="monospace")
         ax.plot([], [], marker="^", color="white", markeredgecolor="black", linestyle="none", label="cooperative events")
         ax.plot([], [], marker="v", color="black", linestyle="none", label="conflictual events")
     ax.axhline(prior["mean"], color="0.4", linestyle=":", linewidth=1, label=f"prior {prior['mean']:.0%}")
     ax.set_ylim(0, 1)
     ax.set_ylabel("P(deal by the deadline)")
     ax.set_xlabel("date of the events (UTC)")
-    ax.set_title("P(deal) after each day's events (labels: days that moved it 5 points or more)")
+    ax.set_title("P(deal) after each day's events")
     ax.legend(loc="upper left", fontsize=7, frameon=False, ncol=3)
     fig.autofmt_xdate()
     return fig

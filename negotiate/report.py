@@ -25,8 +25,8 @@ TOP_EVENTS = 8
 
 CAPTIONS = {
     "path": "P(deal by the deadline) after each day's events, with its 90% interval (grey). Upward triangles "
-            "mark days of mostly cooperative events, downward ones mostly conflictual; labels give the event types "
-            "and the change in points on days that moved it 5 points or more.",
+            "mark days of mostly cooperative events, downward ones mostly conflictual; numbered days moved it by 5 "
+            "points or more (key beside the chart: event types and change in points).",
     "payoffs": "Payoffs of the posture game to each side, as changes against the status quo (darker is higher). "
                "Rows are the first party's strategies, columns the second's.",
     "frontier": "Every agreement (one option for each lever) by its payoffs, the frontier of lotteries between "
