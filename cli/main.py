@@ -487,13 +487,12 @@ def report(scenario, output, figures, draws, seed, as_of, fits, reference, db, n
     if draws:
         analysis.monte_carlo = monte_carlo(analysis.game, draws, seed)
     solution = analysis.to_dict()
-    previous = None
-    with TrackRecord(db) as track:
-        last = track.previous(s.id)
-        if last is not None:
-            previous = {"p_deal": last.p, "made_at": last.made_at, "as_of": last.as_of}
-    if not no_record:
-        _record(db, s, result, "report")
+    if no_record:
+        with TrackRecord(db) as track:
+            last = track.previous(s.id)
+        previous = None if last is None else {"p_deal": last.p, "made_at": last.made_at, "as_of": last.as_of}
+    else:
+        previous = _record(db, s, result, "report")["previous"]
     content = build_report(result, solution, s.source_path, s.evidence_path(), seed, previous)
     figs = make_figures(solution, result) if output.suffix.lower() != ".json" or figures else {}
     for path in write_report(output, content, figs, figures):
