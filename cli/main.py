@@ -45,6 +45,25 @@ def json_option(func):
 scenario_argument = click.argument("scenario", type=click.Path(dir_okay=False, path_type=Path))
 
 
+class IsoDate(click.ParamType):
+    """A date given as YYYY-MM-DD."""
+
+    name = "YYYY-MM-DD"
+
+    def convert(self, value, param, ctx):
+        import datetime as dt
+
+        if isinstance(value, dt.date):
+            return value
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            self.fail(f"{value!r}: expected a date as YYYY-MM-DD", param, ctx)
+
+
+DATE = IsoDate()
+
+
 def db_option(func):
     return click.option("--db", type=click.Path(dir_okay=False, path_type=Path), envvar="NEGOTIATE_DB",
                         help="Track-record database (default: negotiate.sqlite here, or $NEGOTIATE_DB).")(func)
@@ -282,24 +301,14 @@ def evidence_list(scenario, as_json):
     click.echo(f"{len(events)} events" + (f"; {late} after as_of {s.as_of} (!)" if late else ""))
 
 
-def _date_option(value):
-    import datetime as dt
-
-    if value is None:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(f"{value!r}: expected a date as YYYY-MM-DD") from None
-
 
 @evidence.command("import")
 @click.argument("fmt", metavar="FORMAT", type=click.Choice(["gdelt", "icews", "polecat"]))
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--scenario", "scenario_path", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="Scenario whose two parties and ledger to use.")
-@click.option("--since", callback=lambda c, p, v: _date_option(v), help="First date kept (default: 180 days before --until).")
-@click.option("--until", callback=lambda c, p, v: _date_option(v), help="Last date kept (default: the scenario's as_of).")
+@click.option("--since", type=DATE, help="First date kept (default: 180 days before --until).")
+@click.option("--until", type=DATE, help="Last date kept (default: the scenario's as_of).")
 @click.option("--weight", type=float, default=0.5, show_default=True, help="Weight of imported (machine-coded) events.")
 @click.option("--dry-run", is_flag=True, help="Show what would be added; write nothing.")
 @click.option("--after-as-of", is_flag=True, help="Allow --until after the scenario's as_of (events flagged).")
@@ -407,7 +416,7 @@ def _render_update(d: dict) -> str:
 @cli.command()
 @scenario_argument
 @json_option
-@click.option("--as-of", "as_of", callback=lambda c, p, v: _date_option(v),
+@click.option("--as-of", "as_of", type=DATE,
               help="Answer as of this date, with the events up to it (default: the scenario's as_of).")
 @click.option("--refit", is_flag=True, help="Fit the model again even if a stored fit exists.")
 @click.option("--reference", type=click.Path(file_okay=False, path_type=Path),
@@ -456,7 +465,7 @@ def update(scenario, as_json, as_of, refit, reference, fits, seed, strict, db, n
 @click.option("--draws", type=click.IntRange(min=0), default=2000, show_default=True,
               help="Monte Carlo draws over payoff uncertainty (0: none).")
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of the draws and the prior's spread.")
-@click.option("--as-of", "as_of", callback=lambda c, p, v: _date_option(v), help="Report as of this date.")
+@click.option("--as-of", "as_of", type=DATE, help="Report as of this date.")
 @click.option("--fits", type=click.Path(file_okay=False, path_type=Path), help="Fit store (as for update).")
 @click.option("--reference", type=click.Path(file_okay=False, path_type=Path), help="Reference class (as for update).")
 @record_options
@@ -541,7 +550,7 @@ def history(scenario, db, as_json):
 @cli.command()
 @scenario_argument
 @click.option("--outcome", required=True, type=click.Choice(["deal", "no-deal", "void"]), help="What happened.")
-@click.option("--on", "on", required=True, callback=lambda c, p, v: _date_option(v), help="Date it was known, YYYY-MM-DD.")
+@click.option("--on", "on", required=True, type=DATE, help="Date it was known, YYYY-MM-DD.")
 @click.option("--source", required=True, help="URL or citation that documents the outcome.")
 @click.option("--amend", is_flag=True, help="Replace an earlier, different resolution (both are kept).")
 @click.option("--reason", help="Why the resolution is amended (required with --amend).")

@@ -19,7 +19,7 @@ import numpy as np
 
 from negotiate.catalogue import Catalogue
 from negotiate.errors import NegotiateError
-from negotiate.reference import DEFAULT_REFERENCE, Episode, load_reference
+from negotiate.reference import DEFAULT_REFERENCE, Episode, hash_reference, load_reference
 from negotiate.scoring import brier, log_score, reliability
 
 from .deal import Fit, ModelConfig, SamplerConfig, _package_versions, fit
@@ -57,17 +57,12 @@ def run_fold(train: list[Episode], test: list[Episode], model: ModelConfig, samp
     return [r | {"fit": f.diagnostics} for r in records]
 
 
-def _hash_dir(h, directory: Path) -> None:
-    for name in ("episodes.csv", "events.csv"):
-        h.update((directory / name).read_bytes())
-
-
 def run_key(train_dir: Path, test_dir: Path | None, model: ModelConfig, sampler: SamplerConfig) -> str:
     h = hashlib.sha256()
-    _hash_dir(h, train_dir)
+    hash_reference(h, train_dir)
     if test_dir is not None:
         h.update(b"test")
-        _hash_dir(h, test_dir)
+        hash_reference(h, test_dir)
     h.update(json.dumps([dataclasses.asdict(model), dataclasses.asdict(sampler), list(HORIZONS),
                          _package_versions()], sort_keys=True).encode())
     return h.hexdigest()[:20]

@@ -26,7 +26,6 @@ import os
 import threading
 import time
 from dataclasses import dataclass, field
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 import numpy as np
@@ -34,7 +33,8 @@ import numpy as np
 from negotiate.catalogue import BUILTIN
 from negotiate.errors import NegotiateError
 from negotiate.fileio import replace_atomically
-from negotiate.reference import Episode
+from negotiate.reference import Episode, hash_reference
+from negotiate.versions import package_versions
 
 TYPES = tuple(t.name for t in BUILTIN)
 DIRECTIONS = ("cooperative", "conflictual")
@@ -151,23 +151,13 @@ def snapshots(episodes: list[Episode], horizons: tuple[int, ...]) -> Snapshots:
 
 
 def _package_versions() -> dict[str, str]:
-    out = {}
-    for name in ("negotiate", "pymc", "pytensor"):
-        try:
-            out[name] = version(name)
-        except PackageNotFoundError:
-            out[name] = "none"
-    return out
+    return package_versions("negotiate", "pymc", "pytensor")
 
 
 def fit_key(reference_dir: str | Path, model: ModelConfig, sampler: SamplerConfig) -> str:
     """Hash of everything a fit depends on: reference files, configs, package versions."""
-    reference_dir = Path(reference_dir)
     h = hashlib.sha256()
-    for name in ("episodes.csv", "events.csv"):
-        path = reference_dir / name
-        h.update(name.encode())
-        h.update(path.read_bytes() if path.exists() else b"")
+    hash_reference(h, reference_dir)
     h.update(json.dumps([dataclasses.asdict(model), dataclasses.asdict(sampler), list(TYPES),
                          _package_versions()], sort_keys=True).encode())
     return h.hexdigest()[:20]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import math
 from dataclasses import dataclass
 
@@ -113,16 +114,22 @@ def forecast(fit: Fit, events: list[Event], as_of: dt.date, p0: float | None, st
     used = [e for e in events if e.date <= as_of]
     prior = summarise(sigmoid(base))
 
+    # One point per day, after all of that day's events. Decay is exponential, so the running sum
+    # of contributions carries from one day to the next by one factor: linear, not quadratic, in
+    # the number of events.
     path = []
     previous = prior.p
-    for k, e in enumerate(used):
-        if k + 1 < len(used) and used[k + 1].date == e.date:
-            continue  # one point per day, after all of that day's events
-        eta = base + sum((effects.contribution(x, e.date) for x in used[: k + 1]), np.zeros(fit.size))
-        now = summarise(sigmoid(eta))
-        day = [x for x in used[: k + 1] if x.date == e.date]
-        path.append({"date": e.date.isoformat(), "event": "; ".join(x.description for x in day),
-                     "types": [x.type for x in day], "p_deal": now.p, "interval": list(now.interval),
+    running = np.zeros(fit.size)
+    last_day = None
+    for day, group in itertools.groupby(used, key=lambda x: x.date):
+        group = list(group)
+        if last_day is not None:
+            running = running * np.exp2(-(day - last_day).days / effects.half_life)
+        running = running + sum((effects.contribution(x, day) for x in group), np.zeros(fit.size))
+        last_day = day
+        now = summarise(sigmoid(base + running))
+        path.append({"date": day.isoformat(), "event": "; ".join(x.description for x in group),
+                     "types": [x.type for x in group], "p_deal": now.p, "interval": list(now.interval),
                      "change": now.p - previous})
         previous = now.p
 

@@ -8,7 +8,6 @@ the Nash solution over pure agreements, and its self-enforcement in the repeated
 
 from __future__ import annotations
 
-import warnings
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -212,9 +211,7 @@ def analyse(
         raise NegotiateError(f"unknown equilibrium rule {rule!r}; expected one of: {', '.join(EQUILIBRIUM_RULES)}")
     game = PostureGame(scenario)
     A, B = game.payoffs(game.point_values() if values is None else values)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # degeneracy is reported in the result instead
-        solved = solve_bimatrix(A, B, warn=False)
+    solved = solve_bimatrix(A, B, warn=False)  # degeneracy is reported in the result instead
     threat, info = threat_point(game, A, B, solved, rule)
     powers = tuple(scenario.parties[p].power for p in game.parties)
 
@@ -264,12 +261,11 @@ def _critical(scenario, game, A, B, cell, solved, threat, info) -> dict:
     if cell is None:
         return {"value": None, "self_enforcing": False, "by_party": {}, "punishment": None,
                 "reason": "no agreement beats the threat point"}
-    if solved.equilibria:
-        pays = np.array([e.payoffs for e in solved.equilibria])
-        rule = info["rule"] if info.get("mode") == "equilibrium" else "worst"
-        punishment, _ = pick_threat_equilibrium(pays, rule)
-    else:
+    # Nash reversion: the threat point when it is an equilibrium, else the worst equilibrium
+    if info.get("mode") == "equilibrium" or not solved.equilibria:
         punishment = threat
+    else:
+        punishment, _ = pick_threat_equilibrium(np.array([e.payoffs for e in solved.equilibria]), "worst")
     r, c = cell
     deal = (A[r, c], B[r, c])
     deviation = (A[:, c].max(), B[r, :].max())

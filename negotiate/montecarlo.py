@@ -8,7 +8,6 @@ one (counted in the result as ``solved_individually``).
 
 from __future__ import annotations
 
-import warnings
 
 import numpy as np
 
@@ -52,13 +51,11 @@ def equilibrium_threats(A: np.ndarray, B: np.ndarray, rule: EquilibriumRule) -> 
             if eqs:
                 pays = np.array([[x @ Ar[k] @ y, x @ Br[k] @ y] for x, y in eqs])
                 threats[members[k]], _ = pick_threat_equilibrium(pays, rule)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        for d in one_by_one:
-            eq = solve_bimatrix(A[d], B[d], warn=False).equilibria
-            if not eq:
-                raise NegotiateError("a payoff draw has no equilibrium found; use threat: status_quo or explicit numbers")
-            threats[d], _ = pick_threat_equilibrium(np.array([e.payoffs for e in eq]), rule)
+    for d in one_by_one:
+        eq = solve_bimatrix(A[d], B[d], warn=False).equilibria
+        if not eq:
+            raise NegotiateError("a payoff draw has no equilibrium found; use threat: status_quo or explicit numbers")
+        threats[d], _ = pick_threat_equilibrium(np.array([e.payoffs for e in eq]), rule)
     return threats, len(one_by_one)
 
 

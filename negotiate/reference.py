@@ -154,3 +154,11 @@ def add_episode(directory: str | Path, episode: Episode) -> None:
         # events first: an episode row never points at events that are not there yet
         replace_atomically(ev_path, tail(ev_path.read_bytes()) + rows(ev_rows))
         replace_atomically(ep_path, tail(ep_path.read_bytes()) + rows([ep_row]))
+
+
+def hash_reference(h, directory: str | Path) -> None:
+    """Feed a reference directory's two files (names and bytes; missing ones as empty) into ``h``."""
+    for name in ("episodes.csv", "events.csv"):
+        path = Path(directory) / name
+        h.update(name.encode())
+        h.update(path.read_bytes() if path.exists() else b"")

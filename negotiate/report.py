@@ -15,10 +15,11 @@ import io
 import json
 import platform
 import re
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 from .errors import NegotiateError
+from .fileio import replace_atomically
+from .versions import package_versions
 
 FORMATS = (".html", ".md", ".json")
 TOP_EVENTS = 8
@@ -35,13 +36,7 @@ CAPTIONS = {
 
 
 def _versions() -> dict[str, str]:
-    out = {"python": platform.python_version()}
-    for name in ("negotiate", "numpy", "pymc", "nashpy", "matplotlib"):
-        try:
-            out[name] = version(name)
-        except PackageNotFoundError:
-            out[name] = "not installed"
-    return out
+    return {"python": platform.python_version()} | package_versions("negotiate", "numpy", "pymc", "nashpy", "matplotlib")
 
 
 def file_hash(path: Path | None) -> str | None:
@@ -317,8 +312,6 @@ def render_markdown(r: dict, figure_names: dict[str, str]) -> str:
 
 def write_report(path: Path, report: dict, figs: dict[str, bytes], figures_dir: Path | None = None) -> list[Path]:
     """Write the report in the format its suffix names; returns every file written."""
-    from .fileio import replace_atomically
-
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in FORMATS:
@@ -326,8 +319,8 @@ def write_report(path: Path, report: dict, figs: dict[str, bytes], figures_dir: 
     if not path.parent.exists():
         raise NegotiateError(f"{path}: directory {path.parent} does not exist")
     written = []
+    target = Path(figures_dir) if figures_dir is not None else path.with_name(f"{path.stem}_figures")
     if figures_dir is not None or suffix == ".md":
-        target = Path(figures_dir) if figures_dir is not None else path.with_name(f"{path.stem}_figures")
         target.mkdir(parents=True, exist_ok=True)
         for name, png in figs.items():
             replace_atomically(target / f"{name}.png", png)
@@ -335,10 +328,10 @@ def write_report(path: Path, report: dict, figs: dict[str, bytes], figures_dir: 
     if suffix == ".html":
         text = render_html(report, figs)
     elif suffix == ".md":
-        target = Path(figures_dir) if figures_dir is not None else path.with_name(f"{path.stem}_figures")
-        rel = {name: (target / f"{name}.png").relative_to(path.parent).as_posix()
-               if (target / f"{name}.png").is_relative_to(path.parent) else (target / f"{name}.png").as_posix()
-               for name in figs}
+        # links relative to the report when the figures sit below it, absolute otherwise
+        files = {name: target / f"{name}.png" for name in figs}
+        rel = {name: (f.relative_to(path.parent) if f.is_relative_to(path.parent) else f).as_posix()
+               for name, f in files.items()}
         text = render_markdown(report, rel)
     else:
         text = json.dumps(report, indent=2, ensure_ascii=False, default=str)

@@ -103,3 +103,15 @@ def test_cooperative_events_raise_and_conflictual_lower(ledger, coop, conf, b_co
     up = forecast(fit, sorted(events + [ev(day, coop, desc="new")], key=lambda e: e.date), AS_OF, p0, strength, CAT, seed=2)
     down = forecast(fit, sorted(events + [ev(day, conf, desc="new")], key=lambda e: e.date), AS_OF, p0, strength, CAT, seed=2)
     assert up["p_deal"] > base > down["p_deal"]
+
+
+def test_path_points_equal_the_closed_form_on_each_day():
+    beta = {"consult": 0.4, "threaten": -0.7, "agree": 1.1}
+    events = [ev("2025-09-01", "consult"), ev("2025-09-01", "threaten", 0.5, "b"), ev("2025-09-20", "agree"),
+              ev("2025-10-10", "threaten")]
+    out = forecast(point_fit(beta, 9.0), events, AS_OF, 0.4, None, CAT)
+    for point in out["path"]:
+        day = dt.date.fromisoformat(point["date"])
+        eta = math.log(0.4 / 0.6) + sum(e.weight * beta[e.type] * 2 ** (-(day - e.date).days / 9.0)
+                                        for e in events if e.date <= day)
+        assert point["p_deal"] == pytest.approx(1 / (1 + math.exp(-eta)), abs=1e-12)
