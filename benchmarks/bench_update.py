@@ -26,7 +26,7 @@ NEGOTIATE = shutil.which("negotiate", path=str(Path(sys.executable).parent)) or 
 
 def run(args: list[str], env: dict) -> tuple[float, dict]:
     t = time.perf_counter()
-    out = subprocess.run([NEGOTIATE, "update", str(FLAGSHIP), "--json"] + args, env=env, check=True,
+    out = subprocess.run([NEGOTIATE, "update", str(FLAGSHIP), "--json", "--no-record"] + args, env=env, check=True,
                          capture_output=True, text=True).stdout
     return time.perf_counter() - t, json.loads(out)
 
