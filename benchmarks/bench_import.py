@@ -24,8 +24,8 @@ CODES = ["010", "020", "036", "042", "043", "057", "061", "0874", "100", "111", 
 RUN = """
 import resource, sys, time
 t = time.perf_counter()
-from negotiate.importers import import_file
-from negotiate.scenario import load_scenario
+from negotiate.evidence.importers import import_file
+from negotiate.scenario.schema import load_scenario
 r = import_file("gdelt", sys.argv[1], load_scenario(sys.argv[2]))
 wall = time.perf_counter() - t
 peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

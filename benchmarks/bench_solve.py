@@ -38,7 +38,7 @@ def games(count: int, size: int, seed: int = 0):
 
 
 def time_ours(pairs) -> list[float]:
-    from negotiate.algorithms.vertex_enumeration import vertex_enumeration
+    from negotiate.game.algorithms.vertex_enumeration import vertex_enumeration
 
     out = []
     for A, B in pairs:
@@ -94,16 +94,16 @@ def main() -> None:
     args = parser.parse_args()
 
     print(f"python {sys.version.split()[0]}, numpy {np.__version__}")
-    print("\n== whole process, from the shell (median of %d)" % args.repeats)
+    print(f"\n== whole process, from the shell (median of {args.repeats})")
     print(f"negotiate --help                      {wall([NEGOTIATE, '--help'], args.repeats):.3f} s")
     print(f"negotiate solve flagship              {wall([NEGOTIATE, 'solve', str(FLAGSHIP)], args.repeats):.3f} s")
     print(f"negotiate solve flagship --json       {wall([NEGOTIATE, 'solve', str(FLAGSHIP), '--json'], args.repeats):.3f} s")
     draws = wall([NEGOTIATE, "solve", str(FLAGSHIP), "--draws", "2000", "--seed", "7"], args.repeats)
     print(f"negotiate solve flagship --draws 2000 {draws:.3f} s")
 
-    from negotiate.games import PostureGame
-    from negotiate.montecarlo import monte_carlo
-    from negotiate.scenario import load_scenario
+    from negotiate.game.montecarlo import monte_carlo
+    from negotiate.game.posture import PostureGame
+    from negotiate.scenario.schema import load_scenario
 
     game = PostureGame(load_scenario(FLAGSHIP))
     mc = []

@@ -2,7 +2,7 @@
 
     .venv/bin/python benchmarks/bench_update.py [--repeats 11] [--refits 3]
 
-Uses a fresh fit store in a temporary directory; the first --refit also fills PyTensor's compile
+Uses a fresh fit cache in a temporary directory; the first --refit also fills PyTensor's compile
 cache if it is cold (reported separately).
 """
 

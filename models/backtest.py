@@ -11,16 +11,16 @@ import dataclasses
 import datetime as dt
 import hashlib
 import json
-import os
 from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 
-from negotiate.catalogue import Catalogue
 from negotiate.errors import NegotiateError
-from negotiate.reference import DEFAULT_REFERENCE, Episode, hash_reference, load_reference
-from negotiate.scoring import brier, log_score, reliability
+from negotiate.evidence.catalogue import Catalogue
+from negotiate.evidence.reference import DEFAULT_REFERENCE, Episode, hash_reference, load_reference
+from negotiate.fileio import replace_atomically
+from negotiate.record.scoring import brier, log_score, reliability
 
 from .deal import Fit, ModelConfig, SamplerConfig, _package_versions, fit
 from .predict import forecast, sigmoid
@@ -69,9 +69,9 @@ def run_key(train_dir: Path, test_dir: Path | None, model: ModelConfig, sampler:
 
 
 def default_state_dir() -> Path:
-    from .update import default_store
+    from .update import default_fit_dir
 
-    return default_store().parent / "backtest"
+    return default_fit_dir().parent / "backtest"
 
 
 def _client(scheduler: str | None, jobs: int):
@@ -110,7 +110,7 @@ def backtest(
     scheduler : str, optional
         Address of a running Dask scheduler (``tcp://host:8786``) to use instead.
     state_dir : path, optional
-        Where finished folds are kept for resuming (default: beside the fit store).
+        Where finished folds are kept for resuming (default: beside the fit cache).
     progress : callable, optional
         Called as ``progress(done, total, label)`` after each fold.
     """
@@ -146,9 +146,7 @@ def backtest(
             for future in as_completed(futures):
                 name = futures[future]
                 records = future.result()
-                tmp = state / f".{name}.{os.getpid()}.tmp"
-                tmp.write_text(json.dumps(records))
-                os.replace(tmp, state / f"{name}.json")
+                replace_atomically(state / f"{name}.json", json.dumps(records).encode())
                 results[name] = records
                 if progress:
                     progress(len(results), len(folds), name)
@@ -157,12 +155,12 @@ def backtest(
             if cluster is not None:
                 cluster.close()
     records = [r for name in folds for r in results[name]]
-    return summarise(records) | {"folds": len(folds), "resumed_folds": resumed, "state": str(state),
+    return score_records(records) | {"folds": len(folds), "resumed_folds": resumed, "state": str(state),
                                  "mode": "train-test" if test_dir else "leave-one-episode-out",
                                  "train": str(train_dir), "test": str(test_dir) if test_dir else None}
 
 
-def summarise(records: list[dict]) -> dict:
+def score_records(records: list[dict]) -> dict:
     """Scores per horizon for the model and both baselines, reliability, worst episodes."""
     if not records:
         raise NegotiateError("no forecasts to score: every test point fell after its episode's resolution")

@@ -30,10 +30,10 @@ from pathlib import Path
 
 import numpy as np
 
-from negotiate.catalogue import BUILTIN
-from negotiate.errors import NegotiateError
+from negotiate.errors import REMEDY_REFIT, NegotiateError
+from negotiate.evidence.catalogue import BUILTIN
+from negotiate.evidence.reference import Episode, hash_reference
 from negotiate.fileio import replace_atomically
-from negotiate.reference import Episode, hash_reference
 from negotiate.versions import package_versions
 
 TYPES = tuple(t.name for t in BUILTIN)
@@ -99,9 +99,9 @@ class Fit:
                 info = json.loads(str(data["meta"]))
                 draws = {k[5:]: data[k] for k in data.files if k.startswith("draw_")}
         except (OSError, ValueError, KeyError) as exc:
-            raise NegotiateError(f"{path}: unreadable stored fit ({exc}); run again with --refit") from None
+            raise NegotiateError(f"{path}: unreadable stored fit ({exc})").with_remedies(REMEDY_REFIT) from None
         if info.get("format") != STORE_FORMAT:
-            raise NegotiateError(f"{path}: stored fit of another format; run again with --refit")
+            raise NegotiateError(f"{path}: stored fit of another format").with_remedies(REMEDY_REFIT)
         return cls(draws, info["diagnostics"], path.stem, info["meta"])
 
 

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from negotiate.catalogue import Catalogue
-from negotiate.ledger import Event
+from negotiate.evidence.catalogue import Catalogue
+from negotiate.evidence.ledger import Event
 
 from .deal import DIRECTIONS, TYPES, Fit
 
@@ -83,7 +83,7 @@ def base_logodds(fit: Fit, p0: float | None, strength: float | None, rng: np.ran
     return np.log(p / (1 - p))
 
 
-def summarise(p_draws: np.ndarray) -> Prediction:
+def summarise_draws(p_draws: np.ndarray) -> Prediction:
     lo, hi = np.quantile(p_draws, [0.05, 0.95])
     return Prediction(float(p_draws.mean()), (float(lo), float(hi)), p_draws)
 
@@ -112,7 +112,7 @@ def forecast(fit: Fit, events: list[Event], as_of: dt.date, p0: float | None, st
     effects = EffectDraws(fit, catalogue, rng)
     base = base_logodds(fit, p0, strength, rng)
     used = [e for e in events if e.date <= as_of]
-    prior = summarise(sigmoid(base))
+    prior = summarise_draws(sigmoid(base))
 
     # One point per day, after all of that day's events. Decay is exponential, so the running sum
     # of contributions carries from one day to the next by one factor: linear, not quadratic, in
@@ -127,7 +127,7 @@ def forecast(fit: Fit, events: list[Event], as_of: dt.date, p0: float | None, st
             running = running * np.exp2(-(day - last_day).days / effects.half_life)
         running = running + sum((effects.contribution(x, day) for x in group), np.zeros(fit.size))
         last_day = day
-        now = summarise(sigmoid(base + running))
+        now = summarise_draws(sigmoid(base + running))
         path.append({"date": day.isoformat(), "event": "; ".join(x.description for x in group),
                      "types": [x.type for x in group], "p_deal": now.p, "interval": list(now.interval),
                      "change": now.p - previous})
@@ -135,7 +135,7 @@ def forecast(fit: Fit, events: list[Event], as_of: dt.date, p0: float | None, st
 
     parts = [effects.contribution(e, as_of) for e in used]
     eta = base + sum(parts, np.zeros(fit.size))
-    final = summarise(sigmoid(eta))
+    final = summarise_draws(sigmoid(eta))
     contributions = []
     for e, part in zip(used, parts):
         without = float(sigmoid(eta - part).mean())

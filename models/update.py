@@ -8,9 +8,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from negotiate.errors import NegotiateError
-from negotiate.ledger import read_ledger, sorted_events
-from negotiate.reference import DEFAULT_REFERENCE, load_reference
-from negotiate.scenario import Scenario
+from negotiate.evidence.catalogue import catalogue_for
+from negotiate.evidence.ledger import read_ledger, sorted_events
+from negotiate.evidence.reference import DEFAULT_REFERENCE, load_reference
+from negotiate.scenario.schema import Scenario
 
 from .deal import Fit, ModelConfig, SamplerConfig, diagnostics_ok, fit, fit_key
 from .predict import forecast, prior_logit_sd
@@ -19,7 +20,7 @@ from .predict import forecast, prior_logit_sd
 GAME_PRIOR_CLIP = (0.02, 0.98)
 
 
-def default_store() -> Path:
+def default_fit_dir() -> Path:
     """Where fits are kept: $NEGOTIATE_FITS, else the user's cache directory."""
     if os.environ.get("NEGOTIATE_FITS"):
         return Path(os.environ["NEGOTIATE_FITS"])
@@ -34,23 +35,23 @@ class FitInfo:
     reused: bool
 
 
-def fitted(reference: Path | None = None, store: Path | None = None, refit: bool = False,
+def fitted(reference: Path | None = None, fit_dir: Path | None = None, refit: bool = False,
            model: ModelConfig | None = None, sampler: SamplerConfig | None = None, notify=None) -> FitInfo:
     """The stored fit for this reference class and configuration, fitting (and storing) it if needed."""
     reference = Path(reference or DEFAULT_REFERENCE)
     if not (reference / "episodes.csv").exists():
-        raise NegotiateError(f"{reference}: no episodes.csv; expected a reference directory (--reference DIR)")
+        raise NegotiateError(f"{reference}: no episodes.csv; expected a reference directory with episodes.csv and events.csv")
     model, sampler = model or ModelConfig(), sampler or SamplerConfig()
-    store = Path(store or default_store())
+    fit_dir = Path(fit_dir or default_fit_dir())
     key = fit_key(reference, model, sampler)
-    path = store / f"{key}.npz"
+    path = fit_dir / f"{key}.npz"
     if path.exists() and not refit:
         return FitInfo(Fit.load(path), path, True)
     episodes = load_reference(reference)
     if notify:
         notify(f"Fitting the deal model on {len(episodes)} reference episodes (stored for reuse as {path.name})...")
     result = fit(episodes, model, sampler, key=key, progress=bool(notify) and os.isatty(2))
-    return FitInfo(result, result.save(store), False)
+    return FitInfo(result, result.save(fit_dir), False)
 
 
 def scenario_prior(scenario: Scenario, seed: int | None) -> dict:
@@ -61,8 +62,8 @@ def scenario_prior(scenario: Scenario, seed: int | None) -> dict:
     p0 = prior.deal_probability
     info = {}
     if prior.source == "game":
-        from negotiate.games import PostureGame
-        from negotiate.montecarlo import monte_carlo
+        from negotiate.game.montecarlo import monte_carlo
+        from negotiate.game.posture import PostureGame
 
         mc = monte_carlo(PostureGame(scenario), 2000, seed)
         p0 = min(max(mc["p_zopa_nonempty"], GAME_PRIOR_CLIP[0]), GAME_PRIOR_CLIP[1])
@@ -72,7 +73,7 @@ def scenario_prior(scenario: Scenario, seed: int | None) -> dict:
 
 
 def update(scenario: Scenario, as_of: dt.date | None = None, reference: Path | None = None,
-           store: Path | None = None, refit: bool = False, seed: int = 0, notify=None) -> dict:
+           fit_dir: Path | None = None, refit: bool = False, seed: int = 0, notify=None) -> dict:
     """P(deal by the deadline) for a scenario as of a date, with path, contributions, diagnostics.
 
     Returns the dict printed by ``negotiate update --json`` (keys documented in the README).
@@ -80,10 +81,10 @@ def update(scenario: Scenario, as_of: dt.date | None = None, reference: Path | N
     as_of = as_of or scenario.as_of
     path = scenario.evidence_path()
     events = sorted_events(read_ledger(path, scenario)) if path else []
-    info = fitted(reference, store, refit, notify=notify)
+    info = fitted(reference, fit_dir, refit, notify=notify)
     prior = scenario_prior(scenario, seed)
     result = forecast(info.fit, events, as_of, prior["deal_probability"], prior["strength"],
-                      scenario.catalogue(), seed=seed)
+                      catalogue_for(scenario), seed=seed)
     prior["mean"] = result.pop("prior_mean")
     prior["interval"] = result.pop("prior_interval")
     failures = diagnostics_ok(info.fit.diagnostics)

@@ -8,7 +8,7 @@ from typing import Any
 
 import yaml
 
-from .errors import Problem, ScenarioError
+from negotiate.errors import Problem, ScenarioError
 
 
 @dataclass

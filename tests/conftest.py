@@ -24,3 +24,17 @@ def flagship() -> Path:
 def _private_track_record(tmp_path, monkeypatch):
     """Forecasts made by tests go to a database of their own, never the working directory's."""
     monkeypatch.setenv("NEGOTIATE_DB", str(tmp_path / "negotiate.sqlite"))
+
+
+def pytest_addoption(parser):
+    parser.addoption("--run-slow", action="store_true", default=False,
+                     help="Also run the tests marked slow (CI runs them; they take minutes).")
+
+
+def pytest_collection_modifyitems(config, items):
+    if config.getoption("--run-slow"):
+        return
+    skip = pytest.mark.skip(reason="slow: run with --run-slow")
+    for item in items:
+        if "slow" in item.keywords:
+            item.add_marker(skip)

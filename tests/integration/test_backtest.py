@@ -9,10 +9,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+import models.backtest as backtest_module
 from cli.main import cli
-from models.backtest import EVENTS, summarise
-from negotiate.reference import DEFAULT_REFERENCE
-from negotiate.scoring import brier
+from models.backtest import EVENTS, score_records
+from negotiate.evidence.reference import DEFAULT_REFERENCE
+from negotiate.record.scoring import brier
 
 QUICK = ["--draws", "100", "--tune", "100"]
 
@@ -45,7 +46,7 @@ def test_summary_scores_match_direct_computation():
         {"episode": "b", "horizon": EVENTS, "as_of": "2019-12-20", "outcome": 0, "model": 0.4, "prior": 0.6,
          "base_rate": 0.5, "fit": {"max_rhat": 1.002, "min_ess_bulk": 800, "divergences": 1}},
     ]
-    d = summarise(records)
+    d = score_records(records)
     assert d["horizons"]["7d"]["model"]["brier"] == pytest.approx(brier([0.9, 0.3], [1, 0]))
     assert d["horizons"]["7d"]["base_rate"]["brier"] == pytest.approx(0.25)
     assert d["horizons"][EVENTS]["n"] == 1
@@ -53,7 +54,7 @@ def test_summary_scores_match_direct_computation():
     assert d["diagnostics"] == {"max_rhat": 1.002, "min_ess_bulk": 800, "divergences": 1}
 
 
-def test_leave_one_out_runs_in_parallel_and_resumes(tmp_path):
+def test_leave_one_out_runs_in_parallel_and_resumes(tmp_path, monkeypatch):
     ref = subset(tmp_path, "ref", ids("1", 2) + ids("0", 2))
     state = tmp_path / "state"
     args = ["backtest", str(ref), "--jobs", "2", "--state", str(state), "--json", "--plot", str(tmp_path / "r.png")] + QUICK
@@ -67,12 +68,17 @@ def test_leave_one_out_runs_in_parallel_and_resumes(tmp_path):
     fold_files = sorted(Path(d1["state"]).glob("*.json"))
     assert len(fold_files) == 4
     fold_files[0].unlink()
-    t = time.perf_counter()
     second = json.loads(CliRunner().invoke(cli, args).stdout)
     assert second["resumed_folds"] == 3
     assert second["horizons"] == d1["horizons"]  # same seeds, same fits
-    full = json.loads(CliRunner().invoke(cli, args).stdout)
-    assert full["resumed_folds"] == 4 and time.perf_counter() - t > 0
+
+    def no_cluster(*args, **kwargs):
+        raise AssertionError("a fully resumed backtest must not start a cluster or fit anything")
+
+    monkeypatch.setattr(backtest_module, "_client", no_cluster)
+    full = CliRunner().invoke(cli, args)
+    assert full.exit_code == 0, full.output
+    assert json.loads(full.stdout)["resumed_folds"] == 4
 
 
 def test_usage_errors(tmp_path):
@@ -81,6 +87,19 @@ def test_usage_errors(tmp_path):
     assert result.exit_code == 2
     few = CliRunner().invoke(cli, ["backtest", str(ref), "--state", str(tmp_path / "s")] + QUICK)
     assert few.exit_code == 1 and "expected at least 3 to fit on" in few.stderr
+
+
+def _wait_for_port(port: int, proc: subprocess.Popen, timeout: float = 60.0) -> None:
+    """Poll until the scheduler accepts connections (or fail if it died or never came up)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        assert proc.poll() is None, "the dask scheduler exited"
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return
+        except OSError:
+            time.sleep(0.1)
+    raise AssertionError(f"the dask scheduler did not listen on port {port} within {timeout:g} s")
 
 
 def _free_port() -> int:
@@ -99,7 +118,7 @@ def test_folds_on_a_real_dask_cluster_score_like_the_local_run(tmp_path):
     procs = [subprocess.Popen([str(dask), "scheduler", "--host", "127.0.0.1", "--port", str(port),
                                "--dashboard-address", ":0"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)]
     try:
-        time.sleep(3)
+        _wait_for_port(port, procs[0])
         for _ in range(2):
             procs.append(subprocess.Popen([str(dask), "worker", address, "--nworkers", "1", "--nthreads", "1",
                                            "--no-dashboard"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))

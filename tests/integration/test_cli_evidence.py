@@ -41,7 +41,7 @@ def test_add_duplicate_refused_then_allowed(runner, scenario):
     again = runner.invoke(cli, ["evidence", "add", str(scenario)] + ADD)
     assert again.exit_code == 1
     assert again.stderr == (f"Error: {scenario.parent / 'events.csv'}: duplicate of an event already in the ledger "
-                            "(same date 2025-10-22, actor US, type consult and source); pass --allow-duplicate to add it anyway\n")
+                            "(same date 2025-10-22, actor US, type consult and source)\n(pass --allow-duplicate to add it anyway)\n")
     assert runner.invoke(cli, ["evidence", "add", str(scenario), "--allow-duplicate"] + ADD).exit_code == 0
 
 

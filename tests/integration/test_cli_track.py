@@ -7,7 +7,7 @@ from click.testing import CliRunner
 
 from cli.main import cli
 from models.deal import Fit, ModelConfig, SamplerConfig, fit_key, point_fit
-from negotiate.reference import DEFAULT_REFERENCE, load_reference
+from negotiate.evidence.reference import DEFAULT_REFERENCE, load_reference
 from tests.conftest import FLAGSHIP
 
 

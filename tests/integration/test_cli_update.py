@@ -8,7 +8,7 @@ from click.testing import CliRunner
 
 from cli.main import cli
 from models.deal import Fit, ModelConfig, SamplerConfig, fit_key, point_fit
-from negotiate.reference import DEFAULT_REFERENCE
+from negotiate.evidence.reference import DEFAULT_REFERENCE
 from tests.conftest import FLAGSHIP, ROOT
 
 KEYS = {"scenario", "p_deal", "interval", "path", "contributions", "prior", "diagnostics", "fit", "seed",
@@ -17,7 +17,7 @@ KEYS = {"scenario", "p_deal", "interval", "path", "contributions", "prior", "dia
 
 @pytest.fixture
 def store(tmp_path, monkeypatch):
-    """A fit store holding a fixed-effects fit under the key of the shipped reference class."""
+    """A fit cache holding a fixed-effects fit under the key of the shipped reference class."""
     key = fit_key(DEFAULT_REFERENCE, ModelConfig(), SamplerConfig())
     f = point_fit({"consult": 0.3, "agree": 0.8, "threaten": -0.5, "sanction": -0.4, "accuse": -0.2,
                    "concede": 0.4, "support": 0.2}, 14.0)
@@ -30,7 +30,7 @@ def test_update_json_with_a_stored_fit(store):
     result = CliRunner().invoke(cli, ["update", str(FLAGSHIP), "--json"])
     assert result.exit_code == 0, result.output
     d = json.loads(result.stdout)
-    assert KEYS <= d.keys()
+    assert d.keys() >= KEYS
     assert d["fit"]["reused"] is True
     lo, hi = d["interval"]
     assert 0 <= lo <= d["p_deal"] <= hi <= 1

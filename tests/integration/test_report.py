@@ -8,7 +8,7 @@ from click.testing import CliRunner
 
 from cli.main import cli
 from models.deal import Fit, ModelConfig, SamplerConfig, fit_key, point_fit
-from negotiate.reference import DEFAULT_REFERENCE
+from negotiate.evidence.reference import DEFAULT_REFERENCE
 from tests.conftest import FLAGSHIP, ROOT
 
 ATTACK = "<script>alert(1)</script><img src=x onerror=alert(2)>"

@@ -1,9 +1,9 @@
 import numpy as np
 import pytest
 
-from negotiate.analysis import analyse
 from negotiate.errors import NegotiateError
-from negotiate.scenario import load_scenario
+from negotiate.game.analysis import analyse
+from negotiate.scenario.schema import load_scenario
 from tests.conftest import ROOT
 
 PD = ROOT / "scenarios" / "trade-war-pd.yaml"

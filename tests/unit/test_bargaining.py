@@ -6,7 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from negotiate import bargaining as b
+from negotiate.game import bargaining as b
 
 CURVE = np.linspace(0, 1, 20001)
 SQRT_FRONTIER = np.c_[CURVE, np.sqrt(1 - CURVE)]

@@ -1,8 +1,8 @@
 import numpy as np
 import pytest
 
-from negotiate.games import PostureGame, sample_payoffs
-from negotiate.scenario import load_scenario
+from negotiate.game.posture import PostureGame, sample_payoffs
+from negotiate.scenario.schema import load_scenario
 
 
 @pytest.fixture

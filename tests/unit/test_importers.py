@@ -3,8 +3,8 @@ import datetime as dt
 import pytest
 
 from negotiate.errors import NegotiateError
-from negotiate.importers import import_file
-from negotiate.scenario import load_scenario
+from negotiate.evidence.importers import import_file
+from negotiate.scenario.schema import load_scenario
 from tests.conftest import DATA, FLAGSHIP
 
 FIX = DATA / "importers"
@@ -58,7 +58,7 @@ def test_window_options(scenario):
     r = import_file("gdelt", FIX / "gdelt_sample.export.CSV", scenario, since=dt.date(2025, 10, 21),
                     until=dt.date(2025, 10, 21))
     assert {e.date for e in r.events} == {dt.date(2025, 10, 21)}
-    with pytest.raises(NegotiateError, match="after --until"):
+    with pytest.raises(NegotiateError, match="window starts on 2025-10-22, after its end 2025-10-21"):
         import_file("gdelt", FIX / "gdelt_sample.export.CSV", scenario, since=dt.date(2025, 10, 22),
                     until=dt.date(2025, 10, 21))
 

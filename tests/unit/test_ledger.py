@@ -4,14 +4,14 @@ import shutil
 
 import pytest
 
-from negotiate.ledger import (
+from negotiate.evidence.ledger import (
     Event,
     LedgerError,
     append_events,
     read_ledger,
     sorted_events,
 )
-from negotiate.scenario import load_scenario
+from negotiate.scenario.schema import load_scenario
 from tests.conftest import FLAGSHIP, ROOT
 
 LEDGER = ROOT / "seeds" / "us-china-kl-2025" / "events.csv"

@@ -3,11 +3,12 @@ import warnings
 import numpy as np
 import pytest
 
-from negotiate.analysis import analyse, pick_threat_equilibrium
-from negotiate.equilibria import solve_bimatrix
-from negotiate.games import PostureGame, sample_payoffs
-from negotiate.montecarlo import equilibrium_threats, monte_carlo
-from negotiate.scenario import load_scenario
+from negotiate.game.analysis import analyse
+from negotiate.game.equilibria import solve_bimatrix
+from negotiate.game.montecarlo import equilibrium_threats, monte_carlo
+from negotiate.game.posture import PostureGame, sample_payoffs
+from negotiate.game.threat import pick_threat_equilibrium
+from negotiate.scenario.schema import load_scenario
 from tests.conftest import ROOT
 
 

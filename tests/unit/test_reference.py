@@ -5,12 +5,12 @@ import datetime as dt
 
 import pytest
 
-from negotiate.catalogue import Catalogue
-from negotiate.ledger import LedgerError
-from negotiate.reference import DEFAULT_REFERENCE, load_reference
+from negotiate.evidence.catalogue import Catalogue
+from negotiate.evidence.ledger import LedgerError
+from negotiate.evidence.reference import DEFAULT_REFERENCE, load_reference
 
-EPISODES = list(csv.DictReader(open(DEFAULT_REFERENCE / "episodes.csv", newline="")))
-EVENTS = list(csv.DictReader(open(DEFAULT_REFERENCE / "events.csv", newline="")))
+EPISODES = list(csv.DictReader((DEFAULT_REFERENCE / "episodes.csv").read_text(encoding="utf-8").splitlines()))
+EVENTS = list(csv.DictReader((DEFAULT_REFERENCE / "events.csv").read_text(encoding="utf-8").splitlines()))
 
 
 def test_headers():

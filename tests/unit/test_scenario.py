@@ -5,7 +5,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from negotiate.errors import ScenarioError
-from negotiate.scenario import Fixed, Normal, Triangular, Uniform, load_scenario
+from negotiate.scenario.schema import Fixed, Normal, Triangular, Uniform, load_scenario
 from tests.conftest import DATA, SCENARIOS
 
 BAD = sorted((DATA / "bad").glob("*.yaml"))

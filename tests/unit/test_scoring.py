@@ -3,7 +3,7 @@ import math
 import numpy as np
 import pytest
 
-from negotiate.scoring import brier, log_score, reliability
+from negotiate.record.scoring import brier, log_score, reliability
 
 
 def test_hand_computed_scores():

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from negotiate.algorithms.batched import support_enumeration_batched
+from negotiate.game.algorithms.batched import support_enumeration_batched
 from tests.oracles import as_key, gambit_equilibria
 
 

@@ -3,9 +3,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from negotiate.algorithms.batched import iterated_elimination_batched
-from negotiate.algorithms.dominance import iterated_elimination, strictly_dominated
-from negotiate.algorithms.vertex_enumeration import vertex_enumeration
+from negotiate.game.algorithms.batched import iterated_elimination_batched
+from negotiate.game.algorithms.dominance import iterated_elimination, strictly_dominated
+from negotiate.game.algorithms.vertex_enumeration import vertex_enumeration
 
 
 def test_prisoners_dilemma_reduces_to_defection():

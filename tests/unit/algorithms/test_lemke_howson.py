@@ -1,9 +1,9 @@
 import numpy as np
 import pytest
 
-from negotiate.algorithms.lemke_howson import lemke_howson
-from negotiate.algorithms.vertex_enumeration import vertex_enumeration
-from negotiate.equilibria import is_equilibrium
+from negotiate.game.algorithms.lemke_howson import lemke_howson
+from negotiate.game.algorithms.vertex_enumeration import vertex_enumeration
+from negotiate.game.equilibria import is_equilibrium
 from tests.oracles import as_key
 
 

@@ -4,11 +4,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from negotiate.algorithms.vertex_enumeration import (
+from negotiate.game.algorithms.vertex_enumeration import (
     TooLargeForEnumeration,
     vertex_enumeration,
 )
-from negotiate.equilibria import is_equilibrium
+from negotiate.game.equilibria import is_equilibrium
 from tests.oracles import as_key, gambit_equilibria
 
 

@@ -15,8 +15,8 @@ from models.deal import (
     snapshots,
 )
 from negotiate.errors import NegotiateError
-from negotiate.ledger import Event
-from negotiate.reference import DEFAULT_REFERENCE, Episode, load_reference
+from negotiate.evidence.ledger import Event
+from negotiate.evidence.reference import DEFAULT_REFERENCE, Episode, load_reference
 
 
 def test_snapshots_never_see_the_outcome():

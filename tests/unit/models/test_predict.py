@@ -8,8 +8,8 @@ from hypothesis import strategies as st
 
 from models.deal import TYPES, Fit, point_fit
 from models.predict import forecast, prior_logit_sd, trigamma
-from negotiate.catalogue import BUILTIN, Catalogue
-from negotiate.ledger import Event
+from negotiate.evidence.catalogue import BUILTIN, Catalogue
+from negotiate.evidence.ledger import Event
 
 AS_OF = dt.date(2025, 10, 23)
 CAT = Catalogue()
@@ -80,7 +80,7 @@ def test_path_and_as_of():
 
 
 def test_custom_types_draw_from_their_direction():
-    from negotiate.catalogue import Catalogue as C
+    from negotiate.evidence.catalogue import Catalogue as C
 
     cat = C({"summit_set": ("cooperative", "a summit is scheduled")})
     out = forecast(point_fit({}, 10), [ev("2025-10-20", "summit_set")], AS_OF, 0.5, None, cat)

@@ -1,0 +1,90 @@
+"""Options, arguments and error handling shared by every command."""
+
+from __future__ import annotations
+
+import functools
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+
+import click
+
+# What the library's remedy keys (negotiate.errors) mean for someone at the command line.
+REMEDY_HINTS = {
+    "overwrite": "pass --force to overwrite",
+    "refit": "run again with --refit",
+    "amend": "pass --amend with --reason to record a different resolution (both are kept)",
+    "after_as_of": "pass --after-as-of to record it anyway",
+    "duplicate": "pass --allow-duplicate to add it anyway",
+}
+
+
+def package_version() -> str:
+    try:
+        return version("negotiate")
+    except PackageNotFoundError:  # running from a source tree without installing
+        return "0+unknown"
+
+
+def reports_errors(func):
+    """Turn the library's NegotiateError into a clean message (with flag hints) and exit code 1."""
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        from negotiate.errors import NegotiateError
+
+        try:
+            return func(*args, **kwargs)
+        except NegotiateError as exc:
+            hints = [REMEDY_HINTS[k] for k in sorted(exc.remedies) if k in REMEDY_HINTS]
+            raise click.ClickException(str(exc) + "".join(f"\n({h})" for h in hints)) from None
+
+    return wrapper
+
+
+def json_option(func):
+    return click.option("--json", "as_json", is_flag=True, help="Print one JSON object with stable keys instead of a table.")(func)
+
+
+scenario_argument = click.argument("scenario", type=click.Path(dir_okay=False, path_type=Path))
+
+
+class IsoDate(click.ParamType):
+    """A date given as YYYY-MM-DD."""
+
+    name = "YYYY-MM-DD"
+
+    def convert(self, value, param, ctx):
+        from negotiate.dates import parse_date
+
+        try:
+            return parse_date(value)
+        except ValueError:
+            self.fail(f"{value!r}: expected a date as YYYY-MM-DD", param, ctx)
+
+
+DATE = IsoDate()
+
+
+def db_option(func):
+    return click.option("--db", type=click.Path(dir_okay=False, path_type=Path), envvar="NEGOTIATE_DB",
+                        help="Track-record database (default: negotiate.sqlite here, or $NEGOTIATE_DB).")(func)
+
+
+def record_options(func):
+    func = click.option("--no-record", is_flag=True, help="Do not record this forecast in the track record.")(func)
+    return db_option(func)
+
+
+def record(db, scenario, result, command: str):
+    """Record a forecast in the track record at ``db``; what `--json` shows under ``record``."""
+    from negotiate.record.track import TrackRecord, record_forecast
+
+    with TrackRecord(db) as track:
+        return record_forecast(track, scenario, result, command, f"negotiate {package_version()}")
+
+
+def columns(header: list[str], rows: list[list[str]]) -> str:
+    """A left-aligned text table, one line a row, the last column running free."""
+    from negotiate.report.tables import render_columns
+
+    return "\n".join(render_columns(header, rows)) + "\n"

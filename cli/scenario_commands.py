@@ -1,0 +1,99 @@
+"""Commands on scenario files: validate, solve, new."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from cli.options import json_option, reports_errors, scenario_argument
+
+
+@click.command()
+@click.argument("scenarios", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@json_option
+def validate(scenarios, as_json):
+    """Check scenario files; print OK or every problem (file:line: field: found; expected).
+
+    \b
+    Example:
+      negotiate validate scenarios/us-china-kl-2025.yaml
+    Exit code 1 when any file has a problem.
+    """
+    from negotiate.errors import ScenarioError
+    from negotiate.game.posture import PostureGame
+    from negotiate.scenario.schema import load_scenario
+
+    results, failed = [], False
+    for path in scenarios:
+        try:
+            scenario = load_scenario(path)
+        except ScenarioError as exc:
+            failed = True
+            results.append({"file": str(path), "ok": False, "problems": [
+                {"line": p.line, "field": p.field(), "message": p.message} for p in exc.problems]})
+            if not as_json:
+                click.echo(exc.render(), err=True)
+            continue
+        shape = PostureGame(scenario).shape
+        summary = (f"{len(scenario.parties)} parties, {len(scenario.levers)} levers, "
+                   f"{len(scenario.interactions)} interactions, {shape[0]} x {shape[1]} posture game")
+        results.append({"file": str(path), "ok": True, "summary": summary})
+        if not as_json:
+            click.echo(f"OK {path}: {summary}")
+    if as_json:
+        click.echo(json.dumps(results, indent=2))
+    if failed:
+        sys.exit(1)
+
+
+@click.command()
+@scenario_argument
+@json_option
+@click.option("--draws", type=click.IntRange(min=0), default=0, show_default=True,
+              help="Monte Carlo draws over uncertain payoffs (0: none).")
+@click.option("--seed", type=int, default=None, help="Seed for --draws; the same seed gives the same numbers.")
+@click.option("--equilibrium-rule", type=click.Choice(["worst", "best", "mean"]), default="worst", show_default=True,
+              help="Threat point among several equilibria: lowest or highest joint payoff, or their mean.")
+@reports_errors
+def solve(scenario, as_json, draws, seed, equilibrium_rule):
+    """Solve a scenario: equilibria, threat point, zone of agreement, bargaining, predicted terms.
+
+    \b
+    Examples:
+      negotiate solve scenarios/us-china-kl-2025.yaml
+      negotiate solve scenarios/us-china-kl-2025.yaml --json
+      negotiate solve scenarios/us-china-kl-2025.yaml --draws 2000 --seed 7
+    """
+    from negotiate.game.analysis import analyse
+    from negotiate.game.montecarlo import monte_carlo
+    from negotiate.report.solve_text import render_analysis
+    from negotiate.scenario.schema import load_scenario
+
+    analysis = analyse(load_scenario(scenario), rule=equilibrium_rule)
+    if draws:
+        analysis.monte_carlo = monte_carlo(analysis.game, draws, seed, equilibrium_rule)
+    result = analysis.to_dict()
+    if as_json:
+        click.echo(json.dumps(result, indent=2, ensure_ascii=False))
+    else:
+        click.echo(render_analysis(result), nl=False)
+
+
+@click.command()
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="Overwrite the file if it exists.")
+@reports_errors
+def new(path, force):
+    """Write a commented starter scenario to PATH (never overwrites without --force).
+
+    \b
+    Example:
+      negotiate new my-case.yaml && negotiate solve my-case.yaml
+    """
+    from negotiate.scenario.starter import write_starter
+
+    write_starter(path, overwrite=force)
+    click.echo(f"Wrote {path}: edit it, then run `negotiate validate {path}` and `negotiate solve {path}`.")

@@ -1,0 +1,265 @@
+"""From a scenario to its full game-theoretic analysis: what ``negotiate solve`` prints.
+
+The posture game at mean payoffs is solved for its equilibria; the threat point follows from the
+scenario's ``threat`` mode; agreements (one option for every lever, i.e. the game's cells) are
+bargained over with the Nash, Kalai-Smorodinsky and Rubinstein solutions; the predicted deal is
+the Nash solution over pure agreements, and its self-enforcement in the repeated game is checked.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from negotiate.errors import NegotiateError
+from negotiate.game import bargaining
+from negotiate.game.equilibria import EquilibriumSet, solve_bimatrix
+from negotiate.game.posture import PostureGame
+from negotiate.game.threat import EQUILIBRIUM_RULES, EquilibriumRule, fixed_threat, pick_threat_equilibrium
+from negotiate.scenario.schema import Scenario
+
+TOP_ZOPA = 5
+
+
+@dataclass
+class Analysis:
+    """Everything ``solve`` reports; :meth:`to_dict` gives the documented JSON form."""
+
+    game: PostureGame
+    A: np.ndarray
+    B: np.ndarray
+    solved: EquilibriumSet
+    threat: np.ndarray
+    threat_info: dict
+    zopa_cells: list[tuple[int, int]]
+    nash_cell: tuple[int, int] | None
+    nash_hull: bargaining.HullPoint | None
+    ks_hull: bargaining.HullPoint | None
+    ideal: np.ndarray | None
+    frontier_cells: list[tuple[int, int]]
+    hull_frontier_cells: list[tuple[int, int]]
+    rubinstein: dict
+    critical: dict
+    monte_carlo: dict | None = None
+
+    # ------------------------------------------------------------------ helpers
+    @property
+    def parties(self) -> list[str]:
+        return self.game.parties
+
+    def cell_payoffs(self, cell: tuple[int, int]) -> np.ndarray:
+        return np.array([self.A[cell], self.B[cell]])
+
+    def _pay(self, u) -> dict[str, float]:
+        return {p: float(v) for p, v in zip(self.parties, u)}
+
+    def _agreement(self, cell: tuple[int, int]) -> dict:
+        u = self.cell_payoffs(cell)
+        return {
+            "terms": self.game.terms(*cell),
+            "payoffs": self._pay(u),
+            "gains": self._pay(u - self.threat),
+        }
+
+    def _hull_point(self, point: bargaining.HullPoint | None, cells: list[tuple[int, int]]) -> dict | None:
+        if point is None:
+            return None
+        return {
+            "payoffs": self._pay(point.payoffs),
+            "gains": self._pay(point.payoffs - self.threat),
+            "lottery": [
+                {"terms": self.game.terms(*cells[i]), "words": self.game.terms_in_words(*cells[i]), "probability": float(q)}
+                for i, q in point.lottery
+            ],
+        }
+
+    def to_dict(self) -> dict[str, Any]:
+        """The analysis with stable keys (documented in the README, section "solve --json")."""
+        g, s = self.game, self.game.scenario
+        row, col = self.parties
+        cells = [(r, c) for r in range(self.A.shape[0]) for c in range(self.A.shape[1])]
+        equilibria = []
+        for e in self.solved.equilibria:
+            equilibria.append({
+                "strategies": {
+                    party: {g.strategy_name(party, k): float(q) for k, q in enumerate(probs) if q > 1e-12}
+                    for party, probs in zip(self.parties, (e.row, e.col))
+                },
+                "payoffs": self._pay(e.payoffs),
+                "pure": e.is_pure(),
+            })
+        nash = None
+        if self.nash_cell is not None:
+            nash = self._agreement(self.nash_cell) | {
+                "words": g.terms_in_words(*self.nash_cell),
+                "hull": self._hull_point(self.nash_hull, cells),
+            }
+        elif self.nash_hull is not None:
+            nash = {"terms": None, "words": None, "payoffs": None, "gains": None,
+                    "hull": self._hull_point(self.nash_hull, cells)}
+        ranked = sorted(self.zopa_cells, key=lambda c: -float(bargaining.nash_product(
+            self.cell_payoffs(c), self.threat, self._powers())))
+        out = {
+            "scenario": {
+                "id": s.id, "title": s.title, "question": s.question,
+                "as_of": s.as_of.isoformat(), "deadline": s.deadline.isoformat(),
+                "file": str(s.source_path) if s.source_path else None,
+            },
+            "parties": {p: {"name": s.parties[p].name, "patience": s.parties[p].patience,
+                            "power": s.parties[p].power} for p in self.parties},
+            "game": {
+                "row_party": row, "column_party": col,
+                "shape": list(self.A.shape),
+                "reduced_shape": [len(self.solved.kept_rows), len(self.solved.kept_cols)],
+                "levers": {p: g.levers[p] for p in self.parties},
+                "strategies": {p: [g.strategy_name(p, k) for k in range(len(g.strategies[p]))] for p in self.parties},
+                "eliminated": {
+                    p: [g.strategy_name(p, k) for k in range(len(g.strategies[p])) if k not in kept]
+                    for p, kept in zip(self.parties, (set(self.solved.kept_rows.tolist()), set(self.solved.kept_cols.tolist())))
+                },
+                "payoffs": {row: self.A.tolist(), col: self.B.tolist()},
+            },
+            "equilibria": equilibria,
+            "solver": {"method": self.solved.method, "complete": self.solved.complete,
+                       "degenerate": self.solved.degenerate, "notes": list(dict.fromkeys(self.solved.notes))},
+            "threat_point": self.threat_info | {"payoffs": self._pay(self.threat)},
+            "agreements": {"count": len(cells)},
+            "zopa": {
+                "size": len(self.zopa_cells),
+                "lotteries_only": not self.zopa_cells and self.nash_hull is not None,
+                "agreements": [self._agreement(c) for c in ranked[:TOP_ZOPA]],
+            },
+            "pareto_frontier": [self._agreement(c) for c in self.frontier_cells],
+            "hull_frontier": [self._agreement(c) for c in self.hull_frontier_cells],
+            "nash_bargaining": nash,
+            "kalai_smorodinsky": self._hull_point(self.ks_hull, cells),
+            "ideal_point": self._pay(self.ideal) if self.ideal is not None else None,
+            "rubinstein": self.rubinstein,
+            "critical_discount": self.critical,
+            "predicted_terms": (
+                {"terms": g.terms(*self.nash_cell), "words": g.terms_in_words(*self.nash_cell)}
+                if self.nash_cell is not None else None
+            ),
+        }
+        if self.monte_carlo is not None:
+            out["monte_carlo"] = self.monte_carlo
+        return out
+
+    def _powers(self) -> tuple[float, float]:
+        s = self.game.scenario
+        return s.parties[self.parties[0]].power, s.parties[self.parties[1]].power
+
+
+def threat_point(
+    game: PostureGame, A: np.ndarray, B: np.ndarray, solved: EquilibriumSet, rule: EquilibriumRule
+) -> tuple[np.ndarray, dict]:
+    """The disagreement payoffs under the scenario's ``threat`` mode, and how they were chosen."""
+    fixed = fixed_threat(game, A, B)
+    if fixed is not None:
+        return fixed
+    pays = np.array([e.payoffs for e in solved.equilibria]).reshape(-1, 2)
+    payoffs, index = pick_threat_equilibrium(pays, rule)
+    return payoffs, {"mode": "equilibrium", "rule": rule, "equilibrium": index}
+
+
+def analyse(
+    scenario: Scenario,
+    rule: EquilibriumRule = "worst",
+    values: np.ndarray | None = None,
+) -> Analysis:
+    """Solve the scenario's posture game and its bargaining problem.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        A validated scenario.
+    rule : {"worst", "best", "mean"}
+        How to pick the threat point among several equilibria (``threat: equilibrium`` only).
+    values : ndarray, optional
+        Payoff parameter values; the mean of each distribution by default.
+
+    Returns
+    -------
+    Analysis
+    """
+    if rule not in EQUILIBRIUM_RULES:
+        raise NegotiateError(f"unknown equilibrium rule {rule!r}; expected one of: {', '.join(EQUILIBRIUM_RULES)}")
+    game = PostureGame(scenario)
+    A, B = game.payoffs(game.point_values() if values is None else values)
+    solved = solve_bimatrix(A, B, warn=False)  # degeneracy is reported in the result instead
+    threat, info = threat_point(game, A, B, solved, rule)
+    powers = tuple(scenario.parties[p].power for p in game.parties)
+
+    m, n = A.shape
+    cells = [(r, c) for r in range(m) for c in range(n)]
+    points = np.array([[A[c], B[c]] for c in cells])
+    above = (points > threat[None, :] + 1e-12).all(axis=1)
+    zopa = [cells[k] for k in np.nonzero(above)[0]]
+    k_pure = bargaining.nash_bargaining_pure(points, threat, powers)
+    nash_cell = cells[k_pure] if k_pure is not None else None
+    nash_hull = bargaining.nash_bargaining(points, threat, powers)
+    ks = bargaining.kalai_smorodinsky(points, threat)
+    ideal = bargaining.ideal_point(points, threat)
+    frontier = [cells[k] for k in bargaining.pareto_front(points)]
+    hull_front = [cells[k] for k in bargaining.hull_frontier(points)]
+
+    rubinstein = _rubinstein(scenario, game.parties, points, threat)
+    critical = _critical(scenario, game, A, B, nash_cell, solved, threat, info)
+    return Analysis(game, A, B, solved, threat, info, zopa, nash_cell, nash_hull, ks, ideal,
+                    frontier, hull_front, rubinstein, critical)
+
+
+def _rubinstein(scenario: Scenario, parties: list[str], points: np.ndarray, threat: np.ndarray) -> dict:
+    """Alternating-offers shares of the largest joint gain (transferable utility assumed)."""
+    gains = points - threat
+    joint = gains.sum(axis=1)
+    ok = (gains > 0).all(axis=1)
+    surplus = float(joint[ok].max()) if ok.any() else 0.0
+    deltas = {p: scenario.parties[p].patience for p in parties}
+    by_proposer = {}
+    for first in parties:
+        second = parties[1] if first == parties[0] else parties[0]
+        s_first, s_second = bargaining.rubinstein_shares(deltas[first], deltas[second])
+        by_proposer[first] = {first: s_first, second: s_second}
+    proposer = parties[0]
+    return {
+        "proposer": proposer,
+        "shares": by_proposer[proposer],
+        "shares_by_proposer": by_proposer,
+        "surplus": surplus,
+        "gains": {p: by_proposer[proposer][p] * surplus for p in parties},
+    }
+
+
+def _critical(scenario, game, A, B, cell, solved, threat, info) -> dict:
+    """Critical discount factor of the predicted deal under grim trigger (Nash reversion)."""
+    if cell is None:
+        return {"value": None, "self_enforcing": False, "by_party": {}, "punishment": None,
+                "reason": "no agreement beats the threat point"}
+    # Nash reversion: the threat point when it is an equilibrium, else the worst equilibrium
+    if info.get("mode") == "equilibrium" or not solved.equilibria:
+        punishment = threat
+    else:
+        punishment, _ = pick_threat_equilibrium(np.array([e.payoffs for e in solved.equilibria]), "worst")
+    r, c = cell
+    deal = (A[r, c], B[r, c])
+    deviation = (A[:, c].max(), B[r, :].max())
+    by_party = {}
+    for k, party in enumerate(game.parties):
+        crit = bargaining.critical_discount(deal[k], deviation[k], punishment[k])
+        patience = scenario.parties[party].patience
+        by_party[party] = {
+            "critical": None if crit is None else float(crit), "patience": patience,
+            "deviation_payoff": float(deviation[k]), "deal_payoff": float(deal[k]),
+            "holds": bool(crit is not None and patience >= crit),
+        }
+    crits = [v["critical"] for v in by_party.values()]
+    value = None if None in crits else float(max(crits))
+    return {
+        "value": value,
+        "self_enforcing": all(v["holds"] for v in by_party.values()),
+        "by_party": by_party,
+        "punishment": {p: float(v) for p, v in zip(game.parties, punishment)},
+    }

@@ -1,0 +1,256 @@
+"""Cooperative bargaining over a finite set of agreements and their lotteries (the convex hull).
+
+Pure functions over utility pairs: Pareto frontier, convex hull, the (asymmetric) Nash bargaining
+solution, Kalai-Smorodinsky, Rubinstein's alternating-offers shares and the critical discount
+factor of a grim-trigger deal. Points are rows of an array of shape (k, 2).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+# Relative tolerance of geometric tests (collinearity, ties on the frontier): payoffs are exact
+# sums of scenario numbers, so only rounding separates equal values.
+GEOMETRY_TOL = 1e-12
+
+
+@dataclass(frozen=True)
+class HullPoint:
+    """A point of the convex hull as a lottery over (at most two) of the given agreements."""
+
+    payoffs: np.ndarray
+    lottery: list[tuple[int, float]]  # (index into the points, probability)
+
+
+def pareto_front(points: np.ndarray) -> np.ndarray:
+    """Indices of the points no other point weakly dominates with one strict improvement.
+
+    Returned in order of increasing first coordinate. Equal points are all kept.
+    """
+    p = np.asarray(points, float)
+    ge = (p[None, :, :] >= p[:, None, :]).all(axis=2)
+    gt = (p[None, :, :] > p[:, None, :]).any(axis=2)
+    dominated = (ge & gt).any(axis=1)
+    idx = np.nonzero(~dominated)[0]
+    return idx[np.lexsort((-p[idx, 1], p[idx, 0]))]
+
+
+def convex_hull(points: np.ndarray) -> np.ndarray:
+    """Indices of the hull's vertices, counter-clockwise (Andrew's monotone chain).
+
+    A single point gives one index; collinear points give the two ends.
+    """
+    p = np.asarray(points, float)
+    key = np.round(p, 12)  # points closer than this are one point
+    order = np.lexsort((key[:, 1], key[:, 0]))
+    unique: list[int] = []
+    for i in order:
+        if not unique or (key[i] != key[unique[-1]]).any():
+            unique.append(int(i))
+    if len(unique) <= 2:
+        return np.array(unique)
+
+    def turns_left(o: int, a: int, b: int) -> bool:
+        oa, ob = p[a] - p[o], p[b] - p[o]
+        cross = oa[0] * ob[1] - oa[1] * ob[0]
+        # relative to the lengths, so that thin but genuine corners are kept
+        return cross > GEOMETRY_TOL * np.hypot(*oa) * np.hypot(*ob)
+
+    def chain(seq: list[int]) -> list[int]:
+        out: list[int] = []
+        for i in seq:
+            while len(out) >= 2 and not turns_left(out[-2], out[-1], i):
+                out.pop()
+            out.append(i)
+        return out
+
+    lower, upper = chain(unique), chain(unique[::-1])
+    hull = lower[:-1] + upper[:-1]
+    return np.array(hull if len(hull) >= 2 else unique[:1])
+
+
+def hull_frontier(points: np.ndarray) -> np.ndarray:
+    """Hull vertices on the Pareto frontier of the hull, by increasing first coordinate."""
+    hull = convex_hull(points)
+    front = pareto_front(np.asarray(points, float)[hull])
+    return hull[front]
+
+
+def _edges(points: np.ndarray) -> list[tuple[int, int]]:
+    hull = [int(i) for i in convex_hull(points)]
+    if len(hull) == 1:
+        return [(hull[0], hull[0])]
+    return [(hull[i], hull[(i + 1) % len(hull)]) for i in range(len(hull))]
+
+
+def _on_edge(points: np.ndarray, i: int, j: int, t: float) -> HullPoint:
+    u = (1 - t) * points[i] + t * points[j]
+    if i == j or t <= GEOMETRY_TOL:
+        return HullPoint(u, [(i, 1.0)])
+    if t >= 1 - GEOMETRY_TOL:
+        return HullPoint(u, [(j, 1.0)])
+    return HullPoint(u, [(i, 1 - t), (j, t)])
+
+
+def _weights(power: tuple[float, float]) -> np.ndarray:
+    w = np.asarray(power, float)
+    return w / w.sum()
+
+
+def nash_product(u: np.ndarray, threat: np.ndarray, power=(1.0, 1.0)) -> np.ndarray:
+    """Weighted log Nash product sum_i a_i log(u_i - d_i); -inf outside the zone of agreement."""
+    u = np.asarray(u, float)
+    gain = u - np.asarray(threat, float)
+    a = _weights(power)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        value = (a * np.log(np.where(gain > 0, gain, 1.0))).sum(axis=-1)
+    return np.where((gain > 0).all(axis=-1), value, -np.inf)
+
+
+def nash_bargaining_pure(points: np.ndarray, threat, power=(1.0, 1.0)) -> int | None:
+    """Index of the agreement maximising the (asymmetric) Nash product; None if none beats the threat."""
+    values = nash_product(points, threat, power)
+    if not np.isfinite(values).any():
+        return None
+    return int(np.argmax(values))
+
+
+def nash_bargaining(points: np.ndarray, threat, power=(1.0, 1.0)) -> HullPoint | None:
+    """The (asymmetric) Nash bargaining solution over the convex hull of ``points``.
+
+    Maximises prod_i (u_i - d_i)^(a_i) with a = power / sum(power), over lotteries between the
+    agreements. The maximiser lies on the hull boundary; on each edge the log product is concave
+    in the mixing weight and its stationary point has a closed form.
+
+    Parameters
+    ----------
+    points : ndarray, shape (k, 2)
+        Utility pairs of the agreements.
+    threat : array_like, shape (2,)
+        The disagreement point d.
+    power : pair of float
+        Bargaining powers; equal powers give the symmetric solution.
+
+    Returns
+    -------
+    HullPoint or None
+        None when no lottery gives both parties strictly more than the threat point.
+    """
+    p = np.asarray(points, float)
+    d = np.asarray(threat, float)
+    a = _weights(power)
+    best, best_value = None, -np.inf
+    for i, j in _edges(p):
+        du = p[j] - p[i]
+        candidates = [0.0, 1.0]
+        denom = du[0] * du[1]
+        if abs(denom) > GEOMETRY_TOL:
+            # d/dt [a1 log(u1 - d1) + a2 log(u2 - d2)] = 0, linear in t.
+            t = -(a[0] * du[0] * (p[i, 1] - d[1]) + a[1] * du[1] * (p[i, 0] - d[0])) / denom
+            if 0.0 < t < 1.0:
+                candidates.append(float(t))
+        for t in candidates:
+            u = (1 - t) * p[i] + t * p[j]
+            value = float(nash_product(u, d, power))
+            if value > best_value + 1e-15:
+                best, best_value = _on_edge(p, i, j, t), value
+    return best
+
+
+def ideal_point(points: np.ndarray, threat) -> np.ndarray | None:
+    """Each party's best payoff over the lotteries that give both at least the threat point."""
+    p = np.asarray(points, float)
+    d = np.asarray(threat, float)
+    best = np.full(2, -np.inf)
+    for i, j in _edges(p):
+        du = p[j] - p[i]
+        lo, hi = 0.0, 1.0
+        for k in range(2):  # keep t with p_i + t du >= d on both coordinates
+            if abs(du[k]) <= GEOMETRY_TOL:
+                if p[i, k] < d[k] - 1e-12:
+                    lo, hi = 1.0, 0.0
+            elif du[k] > 0:
+                lo = max(lo, (d[k] - p[i, k]) / du[k])
+            else:
+                hi = min(hi, (d[k] - p[i, k]) / du[k])
+        if lo <= hi + 1e-15:
+            for t in (lo, hi):
+                best = np.maximum(best, p[i] + t * du)
+    return best if np.isfinite(best).all() else None
+
+
+def kalai_smorodinsky(points: np.ndarray, threat) -> HullPoint | None:
+    """Kalai-Smorodinsky solution over the convex hull of ``points``.
+
+    The point of the hull that maximises min_i (u_i - d_i) / (I_i - d_i), I the ideal point: where
+    the line from the threat point to the ideal point leaves the feasible set. Among ties, the
+    one with the larger total gain.
+
+    Returns
+    -------
+    HullPoint or None
+        None when some party cannot gain over the threat point.
+    """
+    p = np.asarray(points, float)
+    d = np.asarray(threat, float)
+    ideal = ideal_point(p, d)
+    if ideal is None or (ideal - d <= GEOMETRY_TOL).any():
+        return None
+    scale = ideal - d
+    best, best_key = None, (-np.inf, -np.inf)
+    for i, j in _edges(p):
+        gi, gj = (p[i] - d) / scale, (p[j] - d) / scale
+        candidates = [0.0, 1.0]
+        slope = (gj - gi)[0] - (gj - gi)[1]
+        if abs(slope) > GEOMETRY_TOL:
+            t = -((gi[0] - gi[1]) / slope)
+            if 0.0 < t < 1.0:
+                candidates.append(float(t))
+        for t in candidates:
+            g = (1 - t) * gi + t * gj
+            key = (round(float(g.min()), 12), float(g.sum()))
+            if key > best_key:
+                best, best_key = _on_edge(p, i, j, t), key
+    return best if best_key[0] > 0 else None
+
+
+def rubinstein_shares(delta_first: float, delta_second: float) -> tuple[float, float]:
+    """Subgame-perfect shares of a unit surplus in Rubinstein's alternating-offers game.
+
+    Parameters
+    ----------
+    delta_first, delta_second : float
+        Per-round discount factors in (0, 1) of the party proposing first and of the other.
+
+    Returns
+    -------
+    (share_first, share_second) : tuple of float
+        ``(1 - d2) / (1 - d1 d2)`` and the rest (Rubinstein 1982).
+    """
+    for delta in (delta_first, delta_second):
+        if not 0.0 < delta < 1.0:
+            raise ValueError(f"discount factors must lie in (0, 1), got {delta}")
+    first = (1 - delta_second) / (1 - delta_first * delta_second)
+    return first, 1 - first
+
+
+def critical_discount(deal: float, deviation: float, punishment: float) -> float | None:
+    """Smallest discount factor at which a party keeps a deal enforced by grim trigger.
+
+    Keeping the deal forever is worth ``deal / (1 - delta)``; deviating once is worth ``deviation``
+    now and ``punishment`` (the threat equilibrium) forever after. The deal holds when
+    ``delta >= (deviation - deal) / (deviation - punishment)``.
+
+    Returns
+    -------
+    float or None
+        0 when deviating gains nothing; None when the punishment is no worse than the deal, so no
+        discount factor sustains it.
+    """
+    if deviation <= deal + 1e-12:
+        return 0.0
+    if punishment >= deal - 1e-12:
+        return None
+    return (deviation - deal) / (deviation - punishment)

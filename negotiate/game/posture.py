@@ -1,0 +1,177 @@
+"""The posture game a scenario defines: strategies, payoff matrices, and payoff draws.
+
+A party's pure strategy is one option for every lever it owns. The payoff to a party in a cell is
+the sum of its payoffs over every chosen option plus every interaction whose condition holds. The
+first party in the file is the row player.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+
+import numpy as np
+
+from negotiate.scenario.schema import Fixed, Normal, Payoff, Scenario, Triangular, Uniform
+
+
+@dataclass(frozen=True)
+class PayoffParameter:
+    """One payoff entry of the scenario, with where it sits in the file."""
+
+    path: str
+    party: str
+    dist: Payoff
+
+
+def sample_payoffs(params: list[PayoffParameter], draws: int, rng: np.random.Generator) -> np.ndarray:
+    """Draws of every payoff parameter, shape (draws, len(params)); vectorised per distribution."""
+    out = np.empty((draws, len(params)))
+    for k, p in enumerate(params):
+        d = p.dist
+        if isinstance(d, Fixed):
+            out[:, k] = d.value
+        elif isinstance(d, Normal):
+            out[:, k] = rng.normal(d.mean, d.sd, draws)
+        elif isinstance(d, Uniform):
+            out[:, k] = rng.uniform(d.low, d.high, draws)
+        elif isinstance(d, Triangular):
+            out[:, k] = d.low if d.low == d.high else rng.triangular(d.low, d.mode, d.high, draws)
+    return out
+
+
+class PostureGame:
+    """The bimatrix game of a scenario's levers.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        A validated scenario.
+
+    Attributes
+    ----------
+    parties : list of str
+        Row party, column party.
+    levers : dict
+        Lever ids of each party, in file order.
+    strategies : dict
+        For each party, its pure strategies as tuples of options (one per lever it owns).
+    params : list of PayoffParameter
+        Every payoff of the scenario; :meth:`payoffs` maps a vector of their values to matrices.
+    """
+
+    def __init__(self, scenario: Scenario):
+        self.scenario = scenario
+        self.parties = scenario.party_ids
+        self.levers = {p: scenario.levers_of(p) for p in self.parties}
+        self.strategies = {
+            p: list(itertools.product(*(list(scenario.levers[name].options) for name in self.levers[p])))
+            for p in self.parties
+        }
+        self.params: list[PayoffParameter] = []
+        # Per party: list of (param index per option, option index per own strategy, axis).
+        self._lever_terms: dict[str, list[tuple[np.ndarray, np.ndarray, int]]] = {p: [] for p in self.parties}
+        self._interaction_terms: dict[str, list[tuple[int, np.ndarray]]] = {p: [] for p in self.parties}
+        for axis, owner in enumerate(self.parties):
+            for pos, name in enumerate(self.levers[owner]):
+                lever = scenario.levers[name]
+                options = list(lever.options)
+                picked = np.array([options.index(s[pos]) for s in self.strategies[owner]])
+                for party in self.parties:
+                    idx = np.array([self._add(f"levers.{name}.options.{o}.{party}", party, lever.options[o][party]) for o in options])
+                    self._lever_terms[party].append((idx, picked, axis))
+        for i, inter in enumerate(scenario.interactions):
+            mask = self._holds(inter.when)
+            for party in self.parties:
+                k = self._add(f"interactions.{i}.payoffs.{party}", party, inter.payoffs[party])
+                self._interaction_terms[party].append((k, mask))
+
+    def _add(self, path: str, party: str, dist: Payoff) -> int:
+        self.params.append(PayoffParameter(path, party, dist))
+        return len(self.params) - 1
+
+    def _holds(self, when: dict[str, str]) -> np.ndarray:
+        """Cells (row, column) where every lever of ``when`` takes its given option."""
+        masks = []
+        for owner in self.parties:
+            ok = np.ones(len(self.strategies[owner]), dtype=bool)
+            for lever, option in when.items():
+                if lever in self.levers[owner]:
+                    pos = self.levers[owner].index(lever)
+                    ok &= np.array([s[pos] == option for s in self.strategies[owner]])
+            masks.append(ok)
+        return masks[0][:, None] & masks[1][None, :]
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        return len(self.strategies[self.parties[0]]), len(self.strategies[self.parties[1]])
+
+    def point_values(self) -> np.ndarray:
+        """Each payoff parameter at its mean."""
+        return np.array([p.dist.point() for p in self.params])
+
+    def payoffs(self, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Payoff matrices for parameter values.
+
+        Parameters
+        ----------
+        values : ndarray, shape (len(params),) or (draws, len(params))
+
+        Returns
+        -------
+        A, B : ndarray, shape (m, n) or (draws, m, n)
+            Payoffs to the row and the column party.
+        """
+        values = np.asarray(values, dtype=float)
+        single = values.ndim == 1
+        v = values[None, :] if single else values
+        m, n = self.shape
+        out = []
+        for party in self.parties:
+            total = np.zeros((len(v), m, n))
+            for idx, picked, axis in self._lever_terms[party]:
+                contrib = v[:, idx][:, picked]
+                total += contrib[:, :, None] if axis == 0 else contrib[:, None, :]
+            for k, mask in self._interaction_terms[party]:
+                total += v[:, k, None, None] * mask
+            out.append(total[0] if single else total)
+        return out[0], out[1]
+
+    def strategy_name(self, party: str, index: int) -> str:
+        """A pure strategy as its options joined by ' + ' ('(no levers)' for a party without any)."""
+        options = self.strategies[party][index]
+        return " + ".join(options) if options else "(no levers)"
+
+    def terms(self, row: int, col: int) -> dict[str, str]:
+        """The agreement in cell (row, col): the option of every lever, in file order."""
+        chosen = {}
+        for party, index in zip(self.parties, (row, col)):
+            chosen.update(zip(self.levers[party], self.strategies[party][index]))
+        return {name: chosen[name] for name in self.scenario.levers}
+
+    def terms_in_words(self, row: int, col: int) -> str:
+        """'US: cut tariffs ...; CN: suspend ...' for the agreement in cell (row, col)."""
+        t = self.terms(row, col)
+        parts = []
+        for party in self.parties:
+            phrases = [self.scenario.levers[name].words(t[name]) for name in self.levers[party]]
+            if phrases:
+                parts.append(f"{party}: " + ", ".join(phrases))
+        return "; ".join(parts)
+
+    def status_quo_cell(self) -> tuple[int, int] | None:
+        """The cell where every lever keeps its status quo option, if all levers name one."""
+        cell = []
+        for party in self.parties:
+            wanted = tuple(self.scenario.levers[name].status_quo for name in self.levers[party])
+            if None in wanted:
+                return None
+            cell.append(self.strategies[party].index(wanted))
+        return cell[0], cell[1]
+
+    def to_nashpy(self):
+        """The game at mean payoffs as a ``nashpy.Game`` (imports nashpy, about 0.8 s)."""
+        import nashpy
+
+        A, B = self.payoffs(self.point_values())
+        return nashpy.Game(A, B)

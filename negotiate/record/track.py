@@ -1,0 +1,258 @@
+"""The track record: every forecast made, resolutions, in an embedded SQLite database.
+
+Versioned schema (``PRAGMA user_version``) with forward migrations; WAL journal; every write in
+an immediate transaction, so concurrent writers queue instead of losing rows and a killed process
+leaves the last committed state. A database from a newer schema is refused without being touched.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sqlite3
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from negotiate.dates import parse_date
+from negotiate.errors import REMEDY_AMEND, NegotiateError
+from negotiate.evidence.forecast import PreviousForecast, RecordInfo, UpdateResult
+
+DEFAULT_DB = "negotiate.sqlite"
+OUTCOMES = ("deal", "no-deal", "void")
+
+MIGRATIONS: list[str] = [
+    # version 1
+    """
+    CREATE TABLE forecasts (
+        id INTEGER PRIMARY KEY,
+        scenario_id TEXT NOT NULL,
+        question TEXT NOT NULL,
+        deadline TEXT NOT NULL,
+        made_at TEXT NOT NULL,
+        as_of TEXT NOT NULL,
+        p REAL NOT NULL CHECK (p >= 0 AND p <= 1),
+        lo REAL,
+        hi REAL,
+        model_version TEXT NOT NULL,
+        input_hash TEXT NOT NULL,
+        command TEXT NOT NULL
+    );
+    CREATE INDEX forecasts_by_scenario ON forecasts (scenario_id, as_of, made_at);
+    CREATE TABLE resolutions (
+        id INTEGER PRIMARY KEY,
+        scenario_id TEXT NOT NULL,
+        outcome TEXT NOT NULL CHECK (outcome IN ('deal', 'no-deal', 'void')),
+        resolved_on TEXT NOT NULL,
+        source TEXT NOT NULL,
+        recorded_at TEXT NOT NULL,
+        amends INTEGER REFERENCES resolutions (id),
+        reason TEXT
+    );
+    CREATE INDEX resolutions_by_scenario ON resolutions (scenario_id, id);
+    """,
+]
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def default_db() -> Path:
+    """``$NEGOTIATE_DB``, else ``negotiate.sqlite`` in the working directory."""
+    return Path(os.environ.get("NEGOTIATE_DB") or DEFAULT_DB)
+
+
+@dataclass(frozen=True)
+class Forecast:
+    scenario_id: str
+    question: str
+    deadline: str
+    as_of: str
+    p: float
+    lo: float | None
+    hi: float | None
+    model_version: str
+    input_hash: str
+    command: str
+    made_at: str = ""
+    id: int | None = None
+
+    def summary(self) -> PreviousForecast:
+        """What a later forecast shows of this one."""
+        return {"p_deal": self.p, "made_at": self.made_at, "as_of": self.as_of}
+
+
+@dataclass(frozen=True)
+class Resolution:
+    scenario_id: str
+    outcome: str
+    resolved_on: str
+    source: str
+    recorded_at: str = ""
+    amends: int | None = None
+    reason: str | None = None
+    id: int | None = None
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="microseconds")
+
+
+class TrackRecord:
+    """A connection to the track-record database, created and migrated on first use.
+
+    Parameters
+    ----------
+    path : path
+        The SQLite file (created when missing).
+    """
+
+    def __init__(self, path: str | Path | None = None):
+        self.path = Path(path or default_db())
+        if self.path.exists() and self.path.is_dir():
+            raise NegotiateError(f"{self.path}: is a directory; expected a database file")
+        try:
+            self.conn = sqlite3.connect(self.path, timeout=60, isolation_level=None)
+            version = self.conn.execute("PRAGMA user_version").fetchone()[0]
+        except sqlite3.DatabaseError as exc:
+            raise NegotiateError(f"{self.path}: not a negotiate database or corrupted ({exc}); "
+                                 "expected the SQLite file written by negotiate (move it aside to start a new one)") from None
+        if version > SCHEMA_VERSION:
+            self.conn.close()
+            raise NegotiateError(f"{self.path}: written by a newer negotiate (schema version {version}, this one "
+                                 f"knows up to {SCHEMA_VERSION}); upgrade negotiate to use it. The file was not changed.")
+        try:
+            self.conn.execute("PRAGMA journal_mode=WAL")
+            self.conn.execute("PRAGMA foreign_keys=ON")
+            self._migrate(version)
+        except sqlite3.DatabaseError as exc:
+            raise NegotiateError(f"{self.path}: cannot use the database ({exc})") from None
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self) -> TrackRecord:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    @contextmanager
+    def transaction(self):
+        """An immediate (write-locking) transaction: committed on success, rolled back on error."""
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.conn
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        else:
+            self.conn.execute("COMMIT")
+
+    def _migrate(self, version: int) -> None:
+        with self.transaction() as c:
+            # re-read under the write lock: another process may have migrated meanwhile
+            current = c.execute("PRAGMA user_version").fetchone()[0]
+            for number, script in enumerate(MIGRATIONS[current:], start=current + 1):
+                for statement in filter(str.strip, script.split(";")):
+                    c.execute(statement)
+                c.execute(f"PRAGMA user_version = {number}")
+
+    # ---------------------------------------------------------------- forecasts
+
+    def record(self, f: Forecast) -> int:
+        """Store one forecast; returns its id."""
+        with self.transaction() as c:
+            cur = c.execute(
+                "INSERT INTO forecasts (scenario_id, question, deadline, made_at, as_of, p, lo, hi, model_version,"
+                " input_hash, command) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (f.scenario_id, f.question, f.deadline, f.made_at or _now(), f.as_of, f.p, f.lo, f.hi,
+                 f.model_version, f.input_hash, f.command))
+            return int(cur.lastrowid)
+
+    def forecasts(self, scenario_id: str | None = None) -> list[Forecast]:
+        """Forecasts in the order they were made (optionally of one scenario)."""
+        sql = ("SELECT scenario_id, question, deadline, as_of, p, lo, hi, model_version, input_hash, command,"
+               " made_at, id FROM forecasts")
+        rows = self.conn.execute(sql + (" WHERE scenario_id = ?" if scenario_id else "") + " ORDER BY made_at, id",
+                                 (scenario_id,) if scenario_id else ()).fetchall()
+        return [Forecast(*r) for r in rows]
+
+    def previous(self, scenario_id: str) -> Forecast | None:
+        """The most recently made forecast of a scenario."""
+        found = self.forecasts(scenario_id)
+        return found[-1] if found else None
+
+    # ---------------------------------------------------------------- resolutions
+
+    def resolutions(self, scenario_id: str | None = None) -> list[Resolution]:
+        sql = ("SELECT scenario_id, outcome, resolved_on, source, recorded_at, amends, reason, id FROM resolutions"
+               + (" WHERE scenario_id = ?" if scenario_id else "") + " ORDER BY id")
+        return [Resolution(*r) for r in self.conn.execute(sql, (scenario_id,) if scenario_id else ()).fetchall()]
+
+    def current_resolution(self, scenario_id: str) -> Resolution | None:
+        found = self.resolutions(scenario_id)
+        return found[-1] if found else None
+
+    def resolved_questions(self) -> list[dict]:
+        """Resolved (not void) questions with the forecasts made up to their resolution, for scoring."""
+        questions = []
+        ids = [row[0] for row in self.conn.execute("SELECT DISTINCT scenario_id FROM resolutions ORDER BY scenario_id")]
+        for sid in ids:
+            r = self.current_resolution(sid)
+            if r is None or r.outcome == "void":
+                continue
+            resolved = parse_date(r.resolved_on)
+            made = sorted((f for f in self.forecasts(sid) if parse_date(f.as_of) <= resolved),
+                          key=lambda f: (f.as_of, f.made_at, f.id))
+            questions.append({"scenario_id": sid, "outcome": int(r.outcome == "deal"), "resolved_on": resolved,
+                              "forecasts": [(parse_date(f.as_of), f.p) for f in made]})
+        return questions
+
+    def resolve(self, r: Resolution, amend: bool = False) -> tuple[Resolution, bool]:
+        """Record a resolution. A different second one needs ``amend`` and a reason; both are kept.
+
+        Returns the resolution in force and whether a row was written.
+        """
+        if r.outcome not in OUTCOMES:
+            raise NegotiateError(f"outcome {r.outcome!r}: expected one of {', '.join(OUTCOMES)}")
+        with self.transaction() as c:
+            row = c.execute("SELECT scenario_id, outcome, resolved_on, source, recorded_at, amends, reason, id"
+                            " FROM resolutions WHERE scenario_id = ? ORDER BY id DESC LIMIT 1", (r.scenario_id,)).fetchone()
+            current = Resolution(*row) if row else None
+            if current and (current.outcome, current.resolved_on) == (r.outcome, r.resolved_on):
+                return current, False
+            if current and not amend:
+                raise NegotiateError(
+                    f"{r.scenario_id} is already resolved as {current.outcome} on {current.resolved_on}"
+                ).with_remedies(REMEDY_AMEND)
+            if current and not (r.reason or "").strip():
+                raise NegotiateError("an amended resolution needs a reason: say why the resolution changes")
+            cur = c.execute(
+                "INSERT INTO resolutions (scenario_id, outcome, resolved_on, source, recorded_at, amends, reason)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (r.scenario_id, r.outcome, r.resolved_on, r.source, _now(), current.id if current else None, r.reason))
+            return Resolution(r.scenario_id, r.outcome, r.resolved_on, r.source, "", current.id if current else None,
+                              r.reason, int(cur.lastrowid)), True
+
+
+def input_hash(scenario) -> str:
+    """Hash of what a forecast was made from: the scenario file and its ledger, byte for byte."""
+    import hashlib
+
+    h = hashlib.sha256()
+    for path in (scenario.source_path, scenario.evidence_path()):
+        h.update(path.read_bytes() if path is not None and path.exists() else b"")
+        h.update(b"\0")
+    return h.hexdigest()[:16]
+
+
+def record_forecast(track: TrackRecord, scenario, forecast: UpdateResult, command: str, software: str) -> RecordInfo:
+    """Store one forecast of ``scenario`` made by ``command``; returns its id and the previous forecast.
+
+    ``software`` names what made it (package version); the fit key is added from ``forecast``.
+    """
+    previous = track.previous(scenario.id)
+    fid = track.record(Forecast(
+        scenario.id, scenario.question, scenario.deadline.isoformat(), forecast["scenario"]["as_of"],
+        forecast["p_deal"], forecast["interval"][0], forecast["interval"][1],
+        f"{software}; fit {forecast['fit']['key']}", input_hash(scenario), command))
+    return {"id": fid, "db": str(track.path), "previous": None if previous is None else previous.summary()}

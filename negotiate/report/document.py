@@ -1,0 +1,335 @@
+"""The probability report: one self-contained HTML file, or Markdown with figures beside it, or JSON.
+
+Inputs are plain data (the results of ``update`` and ``solve``), so this module needs neither the
+model nor the command line. Every string that comes from a user (titles, party names, event
+descriptions, sources) is escaped; links are made only for http(s) URLs; nothing is fetched.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import hashlib
+import html
+import io
+import json
+import platform
+import re
+from pathlib import Path
+
+from negotiate.errors import NegotiateError
+from negotiate.fileio import replace_atomically
+from negotiate.versions import package_versions
+
+FORMATS = (".html", ".md", ".json")
+TOP_EVENTS = 8
+
+CAPTIONS = {
+    "path": "P(deal by the deadline) after each day's events, with its 90% interval (grey). Upward triangles "
+            "mark days of mostly cooperative events, downward ones mostly conflictual; numbered days moved it by 5 "
+            "points or more (key beside the chart: event types and change in points).",
+    "payoffs": "Payoffs of the posture game to each side, as changes against the status quo (darker is higher). "
+               "Rows are the first party's strategies, columns the second's.",
+    "frontier": "Every agreement (one option for each lever) by its payoffs, the frontier of lotteries between "
+                "them, the threat point and the bargaining solutions.",
+}
+
+
+def _versions() -> dict[str, str]:
+    return {"python": platform.python_version()} | package_versions("negotiate", "numpy", "pymc", "nashpy", "matplotlib")
+
+
+def file_hash(path: Path | None) -> str | None:
+    return hashlib.sha256(path.read_bytes()).hexdigest() if path and path.exists() else None
+
+
+def build_report(update: dict, solution: dict, scenario_path: Path, ledger_path: Path | None, seed: int,
+                 previous: dict | None) -> dict:
+    """The report's content as data (also the ``.json`` output)."""
+    change = None
+    if previous is not None:
+        change = {"previous_p_deal": previous["p_deal"], "previous_made_at": previous["made_at"],
+                  "previous_as_of": previous["as_of"], "change": update["p_deal"] - previous["p_deal"]}
+    return {
+        "scenario": solution["scenario"] | {"as_of": update["scenario"]["as_of"]},
+        "parties": solution["parties"],
+        "forecast": {"p_deal": update["p_deal"], "interval": update["interval"], "since_previous": change,
+                     "prior": update["prior"], "path": update["path"],
+                     "top_events": update["contributions"][:TOP_EVENTS], "events_used": update["events_used"]},
+        "game": {k: solution[k] for k in ("game", "equilibria", "solver", "threat_point", "zopa", "nash_bargaining",
+                                          "kalai_smorodinsky", "rubinstein", "critical_discount", "predicted_terms",
+                                          "hull_frontier")} | {"monte_carlo": solution.get("monte_carlo")},
+        "diagnostics": update["diagnostics"],
+        "provenance": {
+            "made_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+            "scenario_file": str(scenario_path), "scenario_sha256": file_hash(scenario_path),
+            "ledger_file": str(ledger_path) if ledger_path else None, "ledger_sha256": file_hash(ledger_path),
+            "fit": update["fit"]["key"], "fit_draws": update["fit"]["draws"], "seed": seed, "versions": _versions(),
+        },
+    }
+
+
+def figures(solution: dict, update: dict) -> dict[str, bytes]:
+    """The report's charts as PNG bytes."""
+    from negotiate.report.plots import plot_frontier, plot_path, plot_payoffs
+
+    out = {}
+    import matplotlib.pyplot as plt
+
+    for name, fig in (("path", plot_path(update)), ("payoffs", plot_payoffs(solution)),
+                      ("frontier", plot_frontier(solution))):
+        buffer = io.BytesIO()
+        fig.savefig(buffer, format="png", dpi=110)
+        plt.close(fig)
+        out[name] = buffer.getvalue()
+    return out
+
+
+# ---------------------------------------------------------------- text helpers
+
+
+def esc(value) -> str:
+    return html.escape(str(value), quote=True)
+
+
+def link(source: str) -> str:
+    """An anchor for http(s) URLs only; anything else is shown as escaped text."""
+    source = str(source).strip()
+    if re.match(r"^https?://[^\s<>\"']+$", source, flags=re.IGNORECASE):
+        return f'<a href="{esc(source)}" rel="noopener noreferrer">{esc(source)}</a>'
+    return esc(source)
+
+
+def md(value) -> str:
+    """Escape for Markdown: no raw HTML, no link or table syntax from user text."""
+    text = html.escape(str(value), quote=False)
+    return re.sub(r"([\\`*_\[\]()|#!])", r"\\\1", text).replace("\n", " ")
+
+
+def md_link(source: str) -> str:
+    source = str(source).strip()
+    if re.match(r"^https?://[^\s<>\"'()]+$", source, flags=re.IGNORECASE):
+        return f"<{source}>"
+    return md(source)
+
+
+def _pct(p: float) -> str:
+    return f"{p:.0%}" if p >= 0.01 or p == 0 else f"{p:.1%}"
+
+
+# ---------------------------------------------------------------- sections shared by HTML and Markdown
+
+
+def _headline(r: dict) -> tuple[str, str]:
+    f = r["forecast"]
+    lo, hi = f["interval"]
+    main = f"P(deal by {r['scenario']['deadline']}) = {_pct(f['p_deal'])}"
+    sub = f"90% interval {_pct(lo)} to {_pct(hi)}"
+    if f["since_previous"]:
+        c = f["since_previous"]
+        sub += (f"; {c['change'] * 100:+.1f} points since the previous report "
+                f"({_pct(c['previous_p_deal'])}, made {c['previous_made_at'][:10]} as of {c['previous_as_of']})")
+    else:
+        sub += "; no previous report in the track record"
+    return main, sub
+
+
+def _equilibrium_rows(r: dict) -> list[list[str]]:
+    g = r["game"]
+    parties = [g["game"]["row_party"], g["game"]["column_party"]]
+    rows = []
+    for k, e in enumerate(g["equilibria"], 1):
+        cells = [str(k), "pure" if e["pure"] else "mixed"]
+        for p in parties:
+            cells.append("; ".join(name if q > 1 - 1e-9 else f"{name} ({q:.2f})" for name, q in e["strategies"][p].items()))
+        cells.append(", ".join(f"{p} {e['payoffs'][p]:.2f}" for p in parties))
+        rows.append(cells)
+    return rows
+
+
+def _robustness(r: dict) -> list[str]:
+    mc = r["game"]["monte_carlo"]
+    if not mc:
+        return ["No Monte Carlo run."]
+    lines = [f"Over {mc['draws']} payoff draws (seed {mc['seed']}): the zone of agreement is non-empty in "
+             f"{mc['p_zopa_nonempty']:.0%} of draws; {mc['distinct_agreements']} different agreements are predicted."]
+    for a in mc["agreements"][:3]:
+        lines.append(f"{a['frequency']:.0%}: {a['words']}")
+    return lines
+
+
+# ---------------------------------------------------------------- HTML
+
+CSS = """
+body{font-family:-apple-system,'Segoe UI',Helvetica,Arial,sans-serif;max-width:980px;margin:2em auto;padding:0 1em;
+color:#111;line-height:1.45}
+h1{font-size:1.5em;margin-bottom:.2em}h2{font-size:1.15em;border-bottom:1px solid #999;margin-top:1.8em}
+.meta{color:#444}.headline{font-size:2.1em;font-weight:700;margin:.6em 0 .1em}.sub{color:#333;margin-bottom:1em}
+table{border-collapse:collapse;margin:.6em 0;font-size:.9em}td,th{border:1px solid #bbb;padding:.25em .5em;
+text-align:left;vertical-align:top}th{background:#eee}td:first-child{white-space:nowrap}td.num{text-align:right;font-variant-numeric:tabular-nums}
+figure{margin:1em 0}figure img{max-width:100%;border:1px solid #ddd}figcaption{font-size:.85em;color:#333}
+.warn{border:2px solid #000;padding:.5em;font-weight:700}.terms{font-size:1.05em;padding:.4em .6em;
+border-left:4px solid #000;background:#f4f4f4}code{font-size:.85em;word-break:break-all}
+"""
+
+
+def _table(header: list[str], rows: list[list[str]], numeric: set[int] = frozenset()) -> str:
+    head = "".join(f"<th>{esc(h)}</th>" for h in header)
+    body = "".join("<tr>" + "".join(
+        f'<td class="num">{c}</td>' if i in numeric else f"<td>{c}</td>" for i, c in enumerate(row)) + "</tr>"
+        for row in rows)
+    return f"<table><tr>{head}</tr>{body}</table>"
+
+
+def _figure(name: str, png: bytes | None) -> str:
+    if png is None:
+        return ""
+    data = base64.b64encode(png).decode()
+    return (f'<figure id="fig-{name}"><img alt="{esc(CAPTIONS[name])}" src="data:image/png;base64,{data}">'
+            f"<figcaption>{esc(CAPTIONS[name])}</figcaption></figure>")
+
+
+def render_html(r: dict, figs: dict[str, bytes]) -> str:
+    """The report as one self-contained HTML page (no scripts, no external resources)."""
+    s, f, g = r["scenario"], r["forecast"], r["game"]
+    parties = [g["game"]["row_party"], g["game"]["column_party"]]
+    main, sub = _headline(r)
+    parts = [
+        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">",
+        "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; img-src data:; style-src 'unsafe-inline'\">",
+        f"<title>{esc(s['title'])}: P(deal)</title><style>{CSS}</style></head><body>",
+        f"<h1>{esc(s['title'])}</h1>",
+        f"<p class=\"meta\"><b>Question:</b> {esc(s['question'])}<br><b>Deadline:</b> {esc(s['deadline'])} &middot; "
+        f"<b>As of:</b> {esc(s['as_of'])} &middot; "
+        + " &middot; ".join(f"<b>{esc(p)}</b>: {esc(r['parties'][p]['name'])}" for p in parties) + "</p>",
+        f"<p class=\"headline\" id=\"headline\">{esc(main)}</p><p class=\"sub\">{esc(sub)}</p>",
+    ]
+    if not r["diagnostics"]["ok"]:
+        parts.append(f"<p class=\"warn\">The model's fit fails its diagnostics ({esc('; '.join(r['diagnostics']['failures']))}): "
+                     "treat this probability with suspicion.</p>")
+    prior = f["prior"]
+    prior_text = ("the reference class base rate" if prior["source"] == "reference" else
+                  f"{'the game' if prior['source'] == 'game' else 'the strategist'}: {_pct(prior['deal_probability'])} "
+                  f"with strength {prior['strength']:g}")
+    parts += ["<h2>How P(deal) moved</h2>",
+              f"<p>Starting from the prior ({esc(prior_text)}; mean {_pct(prior['mean'])}), {f['events_used']} events in the ledger.</p>",
+              _figure("path", figs.get("path")),
+              "<h2>Events that moved it most</h2>",
+              "<p>Change in P(deal) now with the event against without it (decayed by its age).</p>"]
+    rows = [[esc(c["date"]), esc(f"{c['actor']} → {c['target']}"), esc(c["type"]), f"{c['p_change'] * 100:+.1f}",
+             esc(c["description"])] for c in f["top_events"]]
+    parts.append(_table(["date", "actor → target", "type", "points", "event"], rows, {3}) if rows else "<p>No events.</p>")
+    parts.append("<h2>The game</h2>")
+    gm = g["game"]
+    parts.append(f"<p>Posture game {gm['shape'][0]} × {gm['shape'][1]} strategies "
+                 f"({esc(parties[0])}: {esc(', '.join(gm['levers'][parties[0]]))}; {esc(parties[1])}: "
+                 f"{esc(', '.join(gm['levers'][parties[1]]))}), {gm['reduced_shape'][0]} × {gm['reduced_shape'][1]} after "
+                 "removing strictly dominated strategies.</p>")
+    parts.append(_figure("payoffs", figs.get("payoffs")))
+    solver = g["solver"]
+    parts.append(f"<p><b>Equilibria</b> ({esc(solver['method'])}; {'complete set' if solver['complete'] else 'possibly incomplete'}"
+                 f"{'; degenerate game' if solver['degenerate'] else ''}):</p>")
+    parts.append(_table(["#", "kind", esc(parties[0]), esc(parties[1]), "payoffs"],
+                        [[esc(c) for c in row] for row in _equilibrium_rows(r)]))
+    t = g["threat_point"]
+    parts.append(f"<p><b>Threat point</b> ({esc(t['mode'])}{', rule ' + esc(t['rule']) if t.get('rule') else ''}): "
+                 + esc(", ".join(f"{p} {t['payoffs'][p]:.2f}" for p in parties)) + "</p>")
+    z = g["zopa"]
+    parts.append(f"<p><b>Zone of possible agreement:</b> {z['size']} agreements beat the threat point for both sides.</p>")
+    parts.append(_figure("frontier", figs.get("frontier")))
+    nb, ks, crit = g["nash_bargaining"], g["kalai_smorodinsky"], g["critical_discount"]
+    if g["predicted_terms"]:
+        parts.append(f"<p><b>Predicted terms</b> (Nash bargaining solution over pure agreements):</p>"
+                     f"<p class=\"terms\">{esc(g['predicted_terms']['words'])}</p>")
+    else:
+        parts.append("<p><b>Predicted terms:</b> none; no agreement beats the threat point for both sides.</p>")
+    if nb and nb.get("payoffs"):
+        parts.append("<p>Nash solution payoffs: " + esc(", ".join(f"{p} {nb['payoffs'][p]:.2f}" for p in parties)) +
+                     (("; Kalai–Smorodinsky: " + esc(", ".join(f"{p} {ks['payoffs'][p]:.2f}" for p in parties))) if ks else "")
+                     + ".</p>")
+    if crit.get("value") is not None:
+        parts.append(f"<p>Self-enforcing in the repeated game (grim trigger) above a discount factor of {crit['value']:.2f}: "
+                     f"{'both sides are patient enough' if crit['self_enforcing'] else 'NOT both sides are patient enough'}.</p>")
+    parts.append("<p><b>Robustness to payoff uncertainty.</b> " + "<br>".join(esc(x) for x in _robustness(r)) + "</p>")
+    d = r["diagnostics"]
+    parts += ["<h2>Model diagnostics</h2>",
+              f"<p>Max R-hat {d['max_rhat']:.3f}, min bulk ESS {d['min_ess_bulk']:.0f}, divergences {d['divergences']} "
+              f"({'pass' if d['ok'] else 'FAIL'}: R-hat ≤ 1.01, ESS ≥ 400, no divergence).</p>"]
+    pv = r["provenance"]
+    prov = [["made (UTC)", esc(pv["made_at"])], ["scenario", f"<code>{esc(pv['scenario_file'])}</code><br>sha256 <code>{esc(pv['scenario_sha256'])}</code>"],
+            ["ledger", f"<code>{esc(pv['ledger_file'])}</code><br>sha256 <code>{esc(pv['ledger_sha256'])}</code>"],
+            ["model fit", f"<code>{esc(pv['fit'])}</code> ({pv['fit_draws']} draws)"], ["seed", esc(pv["seed"])],
+            ["versions", esc(", ".join(f"{k} {v}" for k, v in pv["versions"].items()))]]
+    parts += ["<h2>Provenance</h2>", _table(["", ""], prov)]
+    sources = [[esc(p["date"]), esc(p["event"])] for p in f["path"]]
+    parts += ["<h2>Ledger (events used)</h2>", _table(["date", "events"], sources) if sources else "<p>None.</p>"]
+    parts.append(f"<h2>Sources of the top events</h2><ul>{''.join(f'<li>{esc(c['date'])}: {link(c['source'])}</li>' for c in f['top_events'] if c.get('source'))}</ul>")
+    parts.append("</body></html>")
+    return "\n".join(parts)
+
+
+# ---------------------------------------------------------------- Markdown
+
+
+def render_markdown(r: dict, figure_names: dict[str, str]) -> str:
+    s, f, g = r["scenario"], r["forecast"], r["game"]
+    parties = [g["game"]["row_party"], g["game"]["column_party"]]
+    main, sub = _headline(r)
+    out = [f"# {md(s['title'])}", "", f"**Question:** {md(s['question'])}  ", f"**Deadline:** {md(s['deadline'])} · **As of:** {md(s['as_of'])}",
+           "", f"## {md(main)}", "", md(sub), ""]
+    if not r["diagnostics"]["ok"]:
+        out += [f"**Warning: the model's fit fails its diagnostics ({md('; '.join(r['diagnostics']['failures']))}).**", ""]
+
+    def fig(name):
+        return [f"![{md(CAPTIONS[name])}]({figure_names[name]})", "", f"*{md(CAPTIONS[name])}*", ""] if name in figure_names else []
+
+    out += ["## How P(deal) moved", ""] + fig("path")
+    out += ["## Events that moved it most", "", "| date | actor → target | type | points | event | source |", "|---|---|---|---:|---|---|"]
+    for c in f["top_events"]:
+        out.append(f"| {md(c['date'])} | {md(c['actor'])} → {md(c['target'])} | {md(c['type'])} | {c['p_change'] * 100:+.1f} | "
+                   f"{md(c['description'])} | {md_link(c.get('source', ''))} |")
+    out += ["", "## The game", ""] + fig("payoffs")
+    out += ["| # | kind | " + " | ".join(md(p) for p in parties) + " | payoffs |", "|---|---|---|---|---|"]
+    out += ["| " + " | ".join(md(c) for c in row) + " |" for row in _equilibrium_rows(r)]
+    t = g["threat_point"]
+    out += ["", "**Threat point:** " + md(", ".join(f"{p} {t['payoffs'][p]:.2f}" for p in parties)),
+            "", f"**Zone of possible agreement:** {g['zopa']['size']} agreements.", ""] + fig("frontier")
+    out += [f"**Predicted terms:** {md(g['predicted_terms']['words']) if g['predicted_terms'] else 'none'}", "",
+            "**Robustness:** " + md(" ".join(_robustness(r))), ""]
+    d = r["diagnostics"]
+    out += ["## Model diagnostics", "", f"Max R-hat {d['max_rhat']:.3f}, min bulk ESS {d['min_ess_bulk']:.0f}, "
+            f"divergences {d['divergences']}.", ""]
+    pv = r["provenance"]
+    out += ["## Provenance", "", f"- made {md(pv['made_at'])}", f"- scenario `{pv['scenario_sha256']}`",
+            f"- ledger `{pv['ledger_sha256']}`", f"- fit `{pv['fit']}`, seed {pv['seed']}",
+            "- versions " + md(", ".join(f"{k} {v}" for k, v in pv["versions"].items())), ""]
+    return "\n".join(out)
+
+
+def write_report(path: Path, report: dict, figs: dict[str, bytes], figures_dir: Path | None = None) -> list[Path]:
+    """Write the report in the format its suffix names; returns every file written."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in FORMATS:
+        raise NegotiateError(f"{path}: unknown report format {suffix or '(none)'}; expected one of {', '.join(FORMATS)}")
+    if not path.parent.exists():
+        raise NegotiateError(f"{path}: directory {path.parent} does not exist")
+    written = []
+    target = Path(figures_dir) if figures_dir is not None else path.with_name(f"{path.stem}_figures")
+    if figures_dir is not None or suffix == ".md":
+        target.mkdir(parents=True, exist_ok=True)
+        for name, png in figs.items():
+            replace_atomically(target / f"{name}.png", png)
+            written.append(target / f"{name}.png")
+    if suffix == ".html":
+        text = render_html(report, figs)
+    elif suffix == ".md":
+        # links relative to the report when the figures sit below it, absolute otherwise
+        files = {name: target / f"{name}.png" for name in figs}
+        rel = {name: (f.relative_to(path.parent) if f.is_relative_to(path.parent) else f).as_posix()
+               for name, f in files.items()}
+        text = render_markdown(report, rel)
+    else:
+        text = json.dumps(report, indent=2, ensure_ascii=False, default=str)
+    replace_atomically(path, text.encode("utf-8"))
+    return [path] + written

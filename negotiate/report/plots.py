@@ -1,0 +1,170 @@
+"""Figures (matplotlib, headless). Each function takes ``ax=None`` and returns the figure."""
+
+from __future__ import annotations
+
+
+def _axes(ax, size=(5.5, 5.0)):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    if ax is None:
+        fig, ax = plt.subplots(figsize=size, layout="constrained")
+        return fig, ax
+    return ax.figure, ax
+
+
+def plot_reliability(table: list[dict], ax=None, title: str = "Reliability of the deal model"):
+    """Observed frequency against mean forecast per bin; marker area shows the count.
+
+    Parameters
+    ----------
+    table : list of dict
+        From :func:`negotiate.record.scoring.reliability`.
+    ax : matplotlib Axes, optional
+    """
+    fig, ax = _axes(ax)
+    ax.plot([0, 1], [0, 1], linestyle="--", color="0.5", linewidth=1, label="perfect calibration")
+    rows = [r for r in table if r["count"]]
+    xs = [r["mean_forecast"] for r in rows]
+    ys = [r["observed"] for r in rows]
+    counts = [r["count"] for r in rows]
+    ax.plot(xs, ys, color="black", linewidth=1)
+    ax.scatter(xs, ys, s=[20 + 8 * c for c in counts], facecolor="white", edgecolor="black", zorder=3,
+               label="bins (area: number of forecasts)")
+    for x, y, c in zip(xs, ys, counts):
+        ax.annotate(str(c), (x, y), textcoords="offset points", xytext=(6, -12), fontsize=8)
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, 1)
+    ax.set_xlabel("forecast P(deal by the deadline)")
+    ax.set_ylabel("observed frequency of a deal")
+    ax.set_title(title)
+    ax.legend(loc="upper left", fontsize=8, frameon=False)
+    return fig
+
+
+COOPERATIVE = {"agree", "consult", "support", "concede", "cooperate", "aid", "retreat"}
+
+
+def plot_path(update: dict, ax=None):
+    """P(deal) after each day's events, with its 90% band; events marked and labelled.
+
+    Parameters
+    ----------
+    update : dict
+        The result of ``negotiate update --json``.
+    """
+    import datetime as dt
+
+    fig, ax = _axes(ax, size=(10.5, 4.6))
+    path = update["path"]
+    prior = update["prior"]
+    if not path:
+        ax.axhline(prior["mean"], color="black")
+        ax.text(0.5, 0.5, "no events yet: P(deal) is the prior", transform=ax.transAxes, ha="center")
+    else:
+        days = [dt.date.fromisoformat(p["date"]) for p in path]
+        ps = [p["p_deal"] for p in path]
+        lo = [p["interval"][0] for p in path]
+        hi = [p["interval"][1] for p in path]
+        ax.fill_between(days, lo, hi, step="post", color="0.85", label="90% interval")
+        ax.step(days, ps, where="post", color="black", linewidth=1.5, label="P(deal by the deadline)")
+        for day, p, point in zip(days, ps, path):
+            coop = sum(t in COOPERATIVE for t in point["types"]) >= len(point["types"]) / 2
+            ax.plot(day, p, marker="^" if coop else "v", color="white" if coop else "black",
+                    markeredgecolor="black", markersize=7, linestyle="none", zorder=3)
+        # number the days that moved P(deal) by 5 points or more; the key beside the chart names them
+        big = [(day, p, point) for day, p, point in zip(days, ps, path) if abs(point["change"]) >= 0.05]
+        key = []
+        for k, (day, p, point) in enumerate(big, 1):
+            ax.annotate(str(k), (day, p), textcoords="offset points", xytext=(0, 8 if point["change"] > 0 else -14),
+                        ha="center", fontsize=7, fontweight="bold")
+            types = ", ".join(dict.fromkeys(point["types"]))
+            key.append(f"{k}  {day:%d %b}  {types} {point['change'] * 100:+.0f}")
+        if key:
+            ax.text(1.02, 1.0, "Moves of 5 points or more\n" + "\n".join(key), transform=ax.transAxes, va="top",
+                    ha="left", fontsize=7, family="monospace")
+        ax.plot([], [], marker="^", color="white", markeredgecolor="black", linestyle="none", label="cooperative events")
+        ax.plot([], [], marker="v", color="black", linestyle="none", label="conflictual events")
+    ax.axhline(prior["mean"], color="0.4", linestyle=":", linewidth=1, label=f"prior {prior['mean']:.0%}")
+    ax.set_ylim(0, 1)
+    ax.set_ylabel("P(deal by the deadline)")
+    ax.set_xlabel("date of the events (UTC)")
+    ax.set_title("P(deal) after each day's events")
+    ax.legend(loc="upper left", fontsize=7, frameon=False, ncol=3)
+    fig.autofmt_xdate()
+    return fig
+
+
+def plot_payoffs(solution: dict, axes=None):
+    """Heat maps of both parties' payoffs in the posture game (rows: first party's strategies).
+
+    Parameters
+    ----------
+    solution : dict
+        The result of ``negotiate solve --json``.
+    axes : pair of Axes, optional
+    """
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    g = solution["game"]
+    row, col = g["row_party"], g["column_party"]
+    m, n = g["shape"]
+    if axes is None:
+        fig, axes = plt.subplots(1, 2, figsize=(min(4 + 1.1 * n, 20) * 1.0, 1.5 + 0.45 * m), layout="constrained")
+    else:
+        fig = axes[0].figure
+    for ax, party in zip(axes, (row, col)):
+        M = np.array(g["payoffs"][party])
+        image = ax.imshow(M, cmap="Greys", aspect="auto")
+        for (i, j), v in np.ndenumerate(M):
+            shade = (v - M.min()) / ((M.max() - M.min()) or 1)
+            ax.text(j, i, f"{v:.1f}", ha="center", va="center", fontsize=7, color="white" if shade > 0.55 else "black")
+        ax.set_xticks(range(n), g["strategies"][col], rotation=60, ha="right", fontsize=7)
+        ax.set_yticks(range(m), g["strategies"][row], fontsize=7)
+        ax.set_xlabel(f"{col} strategy")
+        ax.set_ylabel(f"{row} strategy")
+        ax.set_title(f"Payoff to {party} (change against the status quo)", fontsize=9)
+        fig.colorbar(image, ax=ax, shrink=0.8)
+    return fig
+
+
+def plot_frontier(solution: dict, ax=None):
+    """Agreements' payoffs, the bargaining frontier, the threat point, Nash and Kalai-Smorodinsky."""
+    import numpy as np
+
+    fig, ax = _axes(ax, size=(8.5, 5.5))
+    g = solution["game"]
+    row, col = g["row_party"], g["column_party"]
+    A, B = np.array(g["payoffs"][row]), np.array(g["payoffs"][col])
+    ax.scatter(A.ravel(), B.ravel(), s=12, color="0.6", label="agreements (one option per lever)")
+    front = solution["hull_frontier"]
+    if front:
+        ax.plot([a["payoffs"][row] for a in front], [a["payoffs"][col] for a in front], color="black", linewidth=1,
+                label="bargaining frontier (lotteries)")
+    t = solution["threat_point"]["payoffs"]
+    ax.scatter([t[row]], [t[col]], marker="s", s=60, facecolor="white", edgecolor="black", zorder=3, label="threat point")
+    ax.axvline(t[row], color="0.7", linewidth=0.8, linestyle=":")
+    ax.axhline(t[col], color="0.7", linewidth=0.8, linestyle=":")
+    nb = solution["nash_bargaining"]
+    if nb and nb.get("payoffs"):
+        ax.scatter([nb["payoffs"][row]], [nb["payoffs"][col]], marker="*", s=180, color="black", zorder=4,
+                   label="Nash bargaining (pure)")
+    if nb and nb.get("hull"):
+        h = nb["hull"]["payoffs"]
+        ax.scatter([h[row]], [h[col]], marker="o", s=70, facecolor="none", edgecolor="black", linewidth=1.5, zorder=4,
+                   label="Nash bargaining (lotteries)")
+    ks = solution["kalai_smorodinsky"]
+    if ks:
+        ax.scatter([ks["payoffs"][row]], [ks["payoffs"][col]], marker="D", s=50, facecolor="white", edgecolor="black",
+                   zorder=4, label="Kalai-Smorodinsky")
+    ax.set_xlabel(f"payoff to {row}")
+    ax.set_ylabel(f"payoff to {col}")
+    ax.set_title("Agreements and the bargaining frontier")
+    ax.legend(fontsize=7, frameon=False, loc="upper left", bbox_to_anchor=(1.02, 1.0))
+    return fig

@@ -1,0 +1,149 @@
+"""Plain-text rendering of an analysis for the terminal, from its JSON form (one source of truth)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from negotiate.report.tables import render_columns
+
+TOP_FRONTIER = 8
+
+
+def _num(x: float | None, digits: int = 2) -> str:
+    return "n/a" if x is None else f"{x:.{digits}f}"
+
+
+def _terms(terms: dict[str, str]) -> str:
+    return ", ".join(f"{lever}={option}" for lever, option in terms.items())
+
+
+def _pair(payoffs: dict[str, float], parties: list[str]) -> str:
+    return ", ".join(f"{p} {_num(payoffs[p])}" for p in parties)
+
+
+def _lottery(point: dict, parties: list[str]) -> str:
+    lottery = point["lottery"]
+    if len(lottery) == 1:
+        return f"{_pair(point['payoffs'], parties)}: the pure agreement {_terms(lottery[0]['terms'])}"
+    parts = " or ".join(f"{q['probability']:.0%} {_terms(q['terms'])}" for q in lottery)
+    return f"{_pair(point['payoffs'], parties)}: a lottery, {parts}"
+
+
+def render_analysis(d: dict[str, Any]) -> str:
+    """The readable report of ``negotiate solve`` for the dict from ``Analysis.to_dict``."""
+    s, g = d["scenario"], d["game"]
+    row, col = g["row_party"], g["column_party"]
+    parties = [row, col]
+    out = [f"{s['title']}  [{s['id']}]", f"Question: {s['question']}", f"As of {s['as_of']}; deadline {s['deadline']}", ""]
+
+    m, n = g["shape"]
+    rm, rn = g["reduced_shape"]
+    out.append("Posture game")
+    for p, role in ((row, "rows"), (col, "columns")):
+        levers = ", ".join(g["levers"][p]) or "none"
+        out.append(f"  {p} ({role}): {len(g['strategies'][p])} strategies from levers: {levers}")
+    out.append(f"  {m} x {n}; after eliminating strictly dominated strategies: {rm} x {rn}")
+    for p in parties:
+        if g["eliminated"][p]:
+            out.append(f"  {p} never plays: " + "; ".join(g["eliminated"][p]))
+    out.append("")
+
+    solver = d["solver"]
+    status = "complete set" if solver["complete"] else "INCOMPLETE (some equilibria may be missing)"
+    degen = "degenerate game" if solver["degenerate"] else "nondegenerate game"
+    out.append(f"Nash equilibria: {len(d['equilibria'])} ({status}; {solver['method']}; {degen})")
+    for note in solver["notes"]:
+        out.append(f"  note: {note}")
+    for k, e in enumerate(d["equilibria"], 1):
+        kind = "pure " if e["pure"] else "mixed"
+        strat = "   ".join(
+            f"{p}: " + ", ".join(name if q > 1 - 1e-9 else f"{name} {q:.3f}" for name, q in e["strategies"][p].items())
+            for p in parties
+        )
+        out.append(f"  #{k} {kind}  {strat}   payoffs {_pair(e['payoffs'], parties)}")
+    out.append("")
+
+    t = d["threat_point"]
+    if t["mode"] == "equilibrium":
+        how = f"equilibrium #{t['equilibrium'] + 1}, rule: {t['rule']}" if t["equilibrium"] is not None else f"mean of the equilibria, rule: {t['rule']}"
+    elif t["mode"] == "status_quo":
+        how = "status quo: " + _terms(t["terms"])
+    else:
+        how = "given in the scenario"
+    out.append(f"Threat point ({how}): {_pair(t['payoffs'], parties)}")
+    out.append("")
+
+    z = d["zopa"]
+    out.append(f"Zone of possible agreement: {z['size']} of {d['agreements']['count']} agreements beat the threat point for both")
+    if z["lotteries_only"]:
+        out.append("  no single agreement does, but lotteries (packages traded over time) do")
+    if z["agreements"]:
+        out.append("  best by Nash product:")
+        rows = [[_num(a["gains"][row]), _num(a["gains"][col]), _terms(a["terms"])] for a in z["agreements"]]
+        out += render_columns([f"gain {row}", f"gain {col}", "terms"], rows, "right", "    ")
+    out.append("")
+
+    front = d["pareto_frontier"]
+    out.append(f"Pareto frontier (pure agreements): {len(front)}")
+    rows = [[_num(a["payoffs"][row]), _num(a["payoffs"][col]), _terms(a["terms"])] for a in front[:TOP_FRONTIER]]
+    out += render_columns([row, col, "terms"], rows, "right", "    ")
+    if len(front) > TOP_FRONTIER:
+        out.append(f"    ... {len(front) - TOP_FRONTIER} more (all of them in the JSON output)")
+    out.append("")
+
+    nb = d["nash_bargaining"]
+    power = ", ".join(f"{p} {d['parties'][p]['power']:g}" for p in parties)
+    out.append(f"Nash bargaining solution (power {power})")
+    if nb is None:
+        out.append("  none: no agreement or lottery gives both sides more than the threat point")
+    else:
+        if nb["terms"] is not None:
+            out.append(f"  over pure agreements: {_pair(nb['payoffs'], parties)} (gains {_pair(nb['gains'], parties)})")
+            out.append(f"    {_terms(nb['terms'])}")
+        out.append(f"  over lotteries (convex hull): {_lottery(nb['hull'], parties)}")
+    ks = d["kalai_smorodinsky"]
+    out.append("Kalai-Smorodinsky solution (over lotteries)")
+    out.append(f"  {_lottery(ks, parties)}" if ks else "  none: some side cannot gain over the threat point")
+    out.append("")
+
+    r = d["rubinstein"]
+    pat = ", ".join(f"{p} {d['parties'][p]['patience']:g}" for p in parties)
+    other = col if r["proposer"] == row else row
+    out.append(f"Rubinstein alternating offers (patience {pat}; transferable surplus {_num(r['surplus'])})")
+    for first in (r["proposer"], other):
+        sh = r["shares_by_proposer"][first]
+        out.append(f"  {first} proposes first: " + ", ".join(f"{p} {sh[p]:.1%}" for p in parties))
+    out.append("")
+
+    c = d["critical_discount"]
+    out.append("Self-enforcement of the predicted deal (repeated game, grim trigger back to the threat equilibrium)")
+    if not c["by_party"]:
+        out.append(f"  not applicable: {c.get('reason', 'no deal')}")
+    else:
+        for p, v in c["by_party"].items():
+            crit = "never (the punishment is no worse than the deal)" if v["critical"] is None else f"{v['critical']:.3f}"
+            mark = "holds" if v["holds"] else "FAILS"
+            out.append(f"  {p}: critical discount factor {crit}; patience {v['patience']:g}: {mark}")
+        verdict = "self-enforcing" if c["self_enforcing"] else "NOT self-enforcing"
+        out.append(f"  critical discount factor {_num(c['value'], 3)}: the deal is {verdict}")
+    out.append("")
+
+    out.append("Predicted deal terms")
+    pt = d["predicted_terms"]
+    out.append(f"  {pt['words']}" if pt else "  no deal: no agreement beats the threat point for both sides")
+
+    mc = d.get("monte_carlo")
+    if mc:
+        out.append("")
+        out.append(f"Monte Carlo over payoff uncertainty ({mc['draws']} draws, seed {mc['seed']})")
+        out.append(f"  P(zone of agreement non-empty): {mc['p_zopa_nonempty']:.1%}")
+        out.append(f"  predicted agreement ({mc['distinct_agreements']} distinct), most frequent:")
+        rows = [[f"{a['frequency']:.1%}", _terms(a["terms"])] for a in mc["agreements"]]
+        out += render_columns(["share", "terms"], rows, "right", "    ")
+        out.append("  gain over the threat point at the predicted agreement (quantiles 5/25/50/75/95%):")
+        for p in parties:
+            q = mc["gains"][p]
+            out.append(f"    {p}: " + ("n/a" if q is None else " / ".join(_num(v) for v in q.values())))
+        if mc["solved_individually"]:
+            out.append(f"  ({mc['solved_individually']} draws with degenerate or large reduced games went through the exact solver)")
+    return "\n".join(out) + "\n"
