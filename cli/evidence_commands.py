@@ -58,7 +58,7 @@ def evidence_add(scenario, date_, actor, target, type_, description, source, wei
     path = ledger_path(s)
     raw = dict(date=date_, actor=actor, target=target, type=type_, description=description, source=source, weight=weight)
     event, problems = check_event(raw, s, catalogue_for(s), None)
-    if problems:
+    if problems or event is None:  # no event only with problems
         raise NegotiateError("\n".join(f"--{p.path[0]}: {p.message}" for p in problems))
     result = append_events(path, [event], s, allow_duplicate=allow_duplicate, after_as_of=after_as_of)
     if as_json:

@@ -12,6 +12,7 @@ import datetime as dt
 import io
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -69,7 +70,7 @@ class LedgerEntry:
 def check_event(raw: dict, scenario: Scenario | None, catalogue: Catalogue, line: int | None) -> tuple[Event | None, list[Problem]]:
     """Validate one raw row (strings or YAML values) into an Event, collecting every problem."""
     problems = []
-    values = {k: raw.get(k) for k in FIELDS}
+    values: dict[str, Any] = {k: raw.get(k) for k in FIELDS}
 
     def bad(field: str, message: str) -> None:
         problems.append(Problem((field,), message, line))
@@ -105,7 +106,7 @@ def check_event(raw: dict, scenario: Scenario | None, catalogue: Catalogue, line
             bad("weight", f"found {weight_raw!r}; expected a number in (0, 1]")
     if actors is not None and values["actor"] and str(values["actor"]).strip() == str(values["target"] or "").strip():
         bad("target", "same as actor; expected an event between two sides")
-    if problems:
+    if problems or date is None:  # date is None only after a problem
         return None, problems
     return Event(date, str(values["actor"]).strip(), str(values["target"]).strip(), etype,
                  str(values["description"]).strip(), str(values["source"]).strip(), weight), []
@@ -126,7 +127,7 @@ def _raw_rows(path: Path, text: str) -> list[tuple[dict, int]]:
             mark = getattr(exc, "problem_mark", None)
             raise LedgerError(file, [Problem((), f"YAML syntax error: {getattr(exc, 'problem', exc)}",
                                              mark.line + 1 if mark else None)]) from None
-        if data is None:
+        if data is None or node is None:  # node is None only for an empty file, where data is None too
             return []
         if not isinstance(data, list) or not all(isinstance(r, dict) for r in data):
             raise LedgerError(file, [Problem((), "expected a list of events, each a mapping of "

@@ -144,7 +144,7 @@ class PostureGame:
 
     def terms(self, row: int, col: int) -> dict[str, str]:
         """The agreement in cell (row, col): the option of every lever, in file order."""
-        chosen = {}
+        chosen: dict[str, str] = {}
         for party, index in zip(self.parties, (row, col)):
             chosen.update(zip(self.levers[party], self.strategies[party][index]))
         return {name: chosen[name] for name in self.scenario.levers}
@@ -163,8 +163,9 @@ class PostureGame:
         """The cell where every lever keeps its status quo option, if all levers name one."""
         cell = []
         for party in self.parties:
-            wanted = tuple(self.scenario.levers[name].status_quo for name in self.levers[party])
-            if None in wanted:
+            status_quo = [self.scenario.levers[name].status_quo for name in self.levers[party]]
+            wanted = tuple(option for option in status_quo if option is not None)
+            if len(wanted) < len(status_quo):
                 return None
             cell.append(self.strategies[party].index(wanted))
         return cell[0], cell[1]

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
-from pydantic_core import PydanticCustomError
+from pydantic_core import ErrorDetails, PydanticCustomError
 
 from negotiate.dates import parse_date
 from negotiate.errors import Problem, ScenarioError
@@ -336,7 +336,7 @@ def _keys_of(model: type[BaseModel]) -> list[str]:
     return [f.alias or name for name, f in model.model_fields.items() if name != "source_path"]
 
 
-def did_you_mean(word: str, choices: list[str]) -> str:
+def did_you_mean(word: object, choices: list[str]) -> str:
     """``"; did you mean 'x'?"`` for the closest choice, or the list of choices."""
     close = difflib.get_close_matches(str(word), [str(c) for c in choices], n=1, cutoff=0.6)
     if close:
@@ -344,7 +344,7 @@ def did_you_mean(word: str, choices: list[str]) -> str:
     return "expected one of: " + ", ".join(map(str, choices))
 
 
-def _problem_from_pydantic(err: dict) -> Problem:
+def _problem_from_pydantic(err: ErrorDetails) -> Problem:
     loc = tuple(err["loc"])
     kind = err["type"]
     found = err.get("input")
@@ -385,8 +385,9 @@ def _cross_checks(data: dict) -> list[Problem]:
     if isinstance(sid, str) and not re.fullmatch(r"[a-z0-9][a-z0-9._-]*", sid):
         problems.append(Problem(("id",), f"found {sid!r}; expected a slug of lower-case letters, digits, '-', '_' or '.'"))
 
-    levers = data.get("levers") if isinstance(data.get("levers"), dict) else {}
-    if isinstance(data.get("levers"), dict) and not levers:
+    raw_levers = data.get("levers")
+    levers: dict[Any, Any] = raw_levers if isinstance(raw_levers, dict) else {}
+    if isinstance(raw_levers, dict) and not levers:
         problems.append(Problem(("levers",), "found no levers; expected at least one lever"))
 
     def check_payoff_parties(payoffs: Any, path: tuple) -> None:

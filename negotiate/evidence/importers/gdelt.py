@@ -30,7 +30,7 @@ def read(path: Path, report) -> tuple[pd.DataFrame, str]:
         return pd.DataFrame(columns=COLUMNS), "cameo"
     frame = pd.read_csv(io.StringIO("\n".join(good)), sep="\t", header=None, usecols=list(USE), dtype=str,
                         keep_default_na=False, quoting=csv.QUOTE_NONE, engine="c")
-    frame.columns = [USE[c] for c in frame.columns]
+    frame = frame.rename(columns=USE)
     frame["description"] = ("GDELT: " + frame["actor_name"] + " -> " + frame["target_name"]
                             + ", CAMEO " + frame["code"])
     return frame, "cameo"

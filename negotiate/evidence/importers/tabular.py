@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Mapping
 from pathlib import Path
 
 import pandas as pd
@@ -12,7 +13,7 @@ from negotiate.errors import NegotiateError
 from negotiate.evidence.importers import read_lines
 
 
-def read_named(path: Path, report, wanted: dict[str, tuple[str, ...]]) -> pd.DataFrame:
+def read_named(path: Path, report, wanted: Mapping[str, tuple[str, ...]]) -> pd.DataFrame:
     """Rows of a headed TSV with the columns of ``wanted`` (our name -> accepted header names).
 
     Rows whose field count differs from the header's are counted as malformed and skipped.
