@@ -15,9 +15,11 @@ import io
 import json
 import platform
 import re
+from collections.abc import Set as AbstractSet
 from pathlib import Path
 
 from negotiate.errors import NegotiateError
+from negotiate.evidence.forecast import PreviousForecast, UpdateResult
 from negotiate.fileio import replace_atomically
 from negotiate.versions import package_versions
 
@@ -43,8 +45,8 @@ def file_hash(path: Path | None) -> str | None:
     return hashlib.sha256(path.read_bytes()).hexdigest() if path and path.exists() else None
 
 
-def build_report(update: dict, solution: dict, scenario_path: Path, ledger_path: Path | None, seed: int,
-                 previous: dict | None) -> dict:
+def build_report(update: UpdateResult, solution: dict, scenario_path: Path | None, ledger_path: Path | None, seed: int,
+                 previous: PreviousForecast | None) -> dict:
     """The report's content as data (also the ``.json`` output)."""
     change = None
     if previous is not None:
@@ -69,7 +71,7 @@ def build_report(update: dict, solution: dict, scenario_path: Path, ledger_path:
     }
 
 
-def figures(solution: dict, update: dict) -> dict[str, bytes]:
+def figures(solution: dict, update: UpdateResult) -> dict[str, bytes]:
     """The report's charts as PNG bytes."""
     from negotiate.report.plots import plot_frontier, plot_path, plot_payoffs
 
@@ -173,7 +175,7 @@ border-left:4px solid #000;background:#f4f4f4}code{font-size:.85em;word-break:br
 """
 
 
-def _table(header: list[str], rows: list[list[str]], numeric: set[int] = frozenset()) -> str:
+def _table(header: list[str], rows: list[list[str]], numeric: AbstractSet[int] = frozenset()) -> str:
     head = "".join(f"<th>{esc(h)}</th>" for h in header)
     body = "".join("<tr>" + "".join(
         f'<td class="num">{c}</td>' if i in numeric else f"<td>{c}</td>" for i, c in enumerate(row)) + "</tr>"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from negotiate.evidence.forecast import UpdateResult
+
 
 def _axes(ax, size=(5.5, 5.0)):
     import matplotlib
@@ -47,12 +49,12 @@ def plot_reliability(table: list[dict], ax=None, title: str = "Reliability of th
 COOPERATIVE = {"agree", "consult", "support", "concede", "cooperate", "aid", "retreat"}
 
 
-def plot_path(update: dict, ax=None):
+def plot_path(update: UpdateResult, ax=None):
     """P(deal) after each day's events, with its 90% band; events marked and labelled.
 
     Parameters
     ----------
-    update : dict
+    update : UpdateResult
         The result of ``negotiate update --json``.
     """
     import datetime as dt
