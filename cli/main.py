@@ -23,7 +23,8 @@ def cli():
     """Forecasting and negotiation game theory: scenario, equilibria, bargaining.
 
     \b
-    Start with a scenario file (YAML) describing each side's levers:
+    Start with a scenario file (YAML) describing each side's levers.
+    Example:
       negotiate new my-case.yaml
       negotiate validate my-case.yaml
       negotiate solve my-case.yaml --draws 2000 --seed 7

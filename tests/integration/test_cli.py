@@ -24,12 +24,13 @@ def commands(group=cli, prefix=()):
             yield from commands(cmd, prefix + (name,))
 
 
-@pytest.mark.parametrize("path", [p for p, _ in commands()], ids=" ".join)
+@pytest.mark.parametrize("path", [()] + [p for p, _ in commands()], ids=lambda p: " ".join(("negotiate",) + p))
 def test_every_command_has_help_with_an_example(runner, path):
-    result = runner.invoke(cli, list(path) + ["--help"])
+    result = runner.invoke(cli, list(path) + ["--help"], prog_name="negotiate")
     assert result.exit_code == 0
+    assert result.output.startswith(f"Usage: {' '.join(('negotiate',) + path)} ")
     assert "Example" in result.output
-    cmd = dict(commands())[path]
+    cmd = dict(commands()).get(path, cli)
     assert cmd.help and len(cmd.help.strip()) > 20
 
 

@@ -1,0 +1,113 @@
+"""The ``--json`` outputs keep their documented keys on the flagship (the README tables; the track record's
+from its dataclasses and ``score_track_record``'s docstring). Written out here, never taken from a run."""
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from cli.main import cli
+from models.deal import Fit, ModelConfig, SamplerConfig, fit_key, point_fit
+from negotiate.evidence.reference import DEFAULT_REFERENCE
+from tests.conftest import FLAGSHIP
+
+# README, "solve --json keys (stable)"
+SOLVE = {"scenario", "parties", "game", "equilibria", "solver", "threat_point", "agreements", "zopa",
+         "pareto_frontier", "hull_frontier", "nash_bargaining", "kalai_smorodinsky", "ideal_point", "rubinstein",
+         "critical_discount", "predicted_terms"}
+SOLVE_PARTS = {
+    "scenario": {"id", "title", "question", "as_of", "deadline", "file"},
+    "game": {"row_party", "column_party", "shape", "reduced_shape", "levers", "strategies", "eliminated", "payoffs"},
+    "solver": {"method", "complete", "degenerate", "notes"},
+    "threat_point": {"mode", "rule", "equilibrium", "payoffs"},
+    "agreements": {"count"},
+    "zopa": {"size", "lotteries_only", "agreements"},
+    "nash_bargaining": {"terms", "words", "payoffs", "gains", "hull"},
+    "kalai_smorodinsky": {"payoffs", "gains", "lottery"},
+    "rubinstein": {"proposer", "shares", "shares_by_proposer", "surplus", "gains"},
+    "critical_discount": {"value", "self_enforcing", "by_party", "punishment"},
+    "predicted_terms": {"terms", "words"},
+}
+PARTY = {"name", "patience", "power"}
+EQUILIBRIUM = {"strategies", "payoffs", "pure"}
+ZOPA_AGREEMENT = {"terms", "payoffs", "gains"}
+NASH_HULL = {"payoffs", "gains", "lottery"}
+LOTTERY_ITEM = {"terms", "words", "probability"}
+MONTE_CARLO = {"draws", "seed", "threat_rule", "p_zopa_nonempty", "agreements", "distinct_agreements", "gains",
+               "solved_individually"}
+MONTE_CARLO_AGREEMENT = {"terms", "words", "frequency"}
+
+# negotiate.record.track.Forecast and Resolution, as dicts
+HISTORY = {"forecasts", "resolutions"}
+FORECAST = {"scenario_id", "question", "deadline", "as_of", "p", "lo", "hi", "model_version", "input_hash", "command",
+            "made_at", "id"}
+RESOLUTION = {"scenario_id", "outcome", "resolved_on", "source", "recorded_at", "amends", "reason", "id"}
+
+# negotiate.record.scoring.score_track_record (its docstring) and reliability
+SCORE = {"forecasts", "questions", "brier", "log_score", "reliability", "per_question", "mean_time_averaged_brier"}
+SCORE_QUESTION = {"scenario_id", "outcome", "forecasts", "brier", "time_averaged_brier"}
+RELIABILITY_BIN = {"bin", "count", "mean_forecast", "observed"}
+
+
+def run(*args):
+    result = CliRunner().invoke(cli, [str(a) for a in args])
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+def check_solve(d: dict) -> None:
+    for key, keys in SOLVE_PARTS.items():
+        assert d[key].keys() == keys, key
+    assert d["parties"].keys() == {"US", "CN"}
+    assert all(p.keys() == PARTY for p in d["parties"].values())
+    assert d["equilibria"] and all(e.keys() == EQUILIBRIUM for e in d["equilibria"])
+    assert d["zopa"]["agreements"] and all(a.keys() == ZOPA_AGREEMENT for a in d["zopa"]["agreements"])
+    assert d["nash_bargaining"]["hull"].keys() == NASH_HULL
+    assert d["kalai_smorodinsky"]["lottery"] and all(x.keys() == LOTTERY_ITEM for x in d["kalai_smorodinsky"]["lottery"])
+
+
+def test_solve_json_keys():
+    d = run("solve", FLAGSHIP, "--json")
+    assert d.keys() == SOLVE  # monte_carlo only with --draws
+    check_solve(d)
+
+
+def test_solve_json_keys_with_draws():
+    d = run("solve", FLAGSHIP, "--json", "--draws", "200", "--seed", "7")
+    assert d.keys() == SOLVE | {"monte_carlo"}
+    check_solve(d)
+    mc = d["monte_carlo"]
+    assert mc.keys() == MONTE_CARLO
+    assert mc["agreements"] and all(a.keys() == MONTE_CARLO_AGREEMENT for a in mc["agreements"])
+    assert mc["gains"].keys() == {"US", "CN"}
+
+
+@pytest.fixture
+def track(tmp_path, monkeypatch):
+    """One recorded forecast of the flagship (from a fixed-effects fit) and its resolution."""
+    key = fit_key(DEFAULT_REFERENCE, ModelConfig(), SamplerConfig())
+    f = point_fit({"consult": 0.3, "threaten": -0.5, "sanction": -0.4}, 14.0)
+    Fit(f.draws, f.diagnostics, key, f.meta).save(tmp_path / "fits")
+    monkeypatch.setenv("NEGOTIATE_FITS", str(tmp_path / "fits"))
+    run("update", FLAGSHIP, "--json")
+    result = CliRunner().invoke(cli, ["resolve", str(FLAGSHIP), "--outcome", "deal", "--on", "2025-10-30",
+                                      "--source", "https://example.org/deal"])
+    assert result.exit_code == 0, result.output
+
+
+def test_history_json_keys(track):
+    d = run("history", FLAGSHIP, "--json")
+    assert d.keys() == HISTORY
+    assert len(d["forecasts"]) == 1 and d["forecasts"][0].keys() == FORECAST
+    assert len(d["resolutions"]) == 1 and d["resolutions"][0].keys() == RESOLUTION
+
+
+def test_score_json_keys(track):
+    d = run("score", "--json")
+    assert d.keys() == SCORE
+    assert len(d["per_question"]) == 1 and d["per_question"][0].keys() == SCORE_QUESTION
+    assert d["reliability"] and all(b.keys() == RELIABILITY_BIN for b in d["reliability"])
+
+
+def test_score_json_keys_with_nothing_resolved():
+    assert run("score", "--json").keys() == SCORE

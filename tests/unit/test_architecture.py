@@ -1,0 +1,64 @@
+"""The layers of pyproject's import-linter contracts hold, and a module that imports upward breaks them."""
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT
+
+LINT_IMPORTS = Path(sys.executable).parent / "lint-imports"
+
+
+def lint_imports(cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([str(LINT_IMPORTS), "--no-cache", "--no-logo"], cwd=cwd, env=env,
+                          capture_output=True, text=True, timeout=300)
+
+
+@pytest.fixture
+def copy(tmp_path) -> Path:
+    """negotiate/, models/, cli/ and pyproject.toml in a directory of their own, importable from there."""
+    for package in ("negotiate", "models", "cli"):
+        shutil.copytree(ROOT / package, tmp_path / package, ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
+    return tmp_path
+
+
+def lint_copy(copy: Path) -> subprocess.CompletedProcess:
+    return lint_imports(copy, os.environ | {"PYTHONPATH": str(copy)})
+
+
+def test_the_contracts_hold():
+    result = lint_imports(ROOT)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Contracts: 4 kept, 0 broken." in result.stdout
+
+
+def test_the_copy_is_what_gets_checked(copy):
+    """Guards the two tests below: the copy, not the installed tree, is analysed, and it passes as it is."""
+    result = lint_copy(copy)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Contracts: 4 kept, 0 broken." in result.stdout
+
+
+def test_scenario_importing_report_breaks_the_rooms_contract(copy):
+    (copy / "negotiate" / "scenario" / "upward.py").write_text("import negotiate.report.document\n")
+    result = lint_copy(copy)
+    assert result.returncode == 1
+    assert "negotiate's rooms: report, record, game | evidence, scenario, shared helpers BROKEN" in result.stdout
+    assert "negotiate.scenario is not allowed to import negotiate.report:" in result.stdout
+    assert "- negotiate.scenario.upward -> negotiate.report.document (l.1)" in result.stdout
+    assert "Contracts: 3 kept, 1 broken." in result.stdout
+
+
+def test_models_importing_cli_breaks_the_top_contract(copy):
+    (copy / "models" / "upward.py").write_text("import cli.main\n")
+    result = lint_copy(copy)
+    assert result.returncode == 1
+    assert "cli above models above negotiate BROKEN" in result.stdout
+    assert "models is not allowed to import cli:" in result.stdout
+    assert "- models.upward -> cli.main (l.1)" in result.stdout
+    assert "Contracts: 3 kept, 1 broken." in result.stdout
