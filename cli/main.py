@@ -1,6 +1,6 @@
 """The `negotiate` command. Library errors become exit code 1 with their message; usage errors 2.
 
-One module a command group (scenario, evidence, forecast, record commands); heavy modules are
+One module a command group (scenario, evidence, forecast, record, reference commands); heavy modules are
 imported inside the commands so that `negotiate --help` stays fast, and `solve`, `validate` and
 `new` never import pymc, pytensor or arviz. The library never imports click: only this package
 turns its errors and remedies into messages, flag hints and exit codes.
@@ -14,6 +14,7 @@ from cli.evidence_commands import evidence
 from cli.forecast_commands import backtest, report, update
 from cli.options import package_version
 from cli.record_commands import history, resolve, score
+from cli.reference_commands import reference
 from cli.scenario_commands import new, solve, validate
 
 
@@ -31,7 +32,7 @@ def cli():
     """
 
 
-for command in (validate, solve, new, evidence, update, report, history, resolve, score, backtest):
+for command in (validate, solve, new, evidence, update, report, history, resolve, score, backtest, reference):
     cli.add_command(command)
 
 
