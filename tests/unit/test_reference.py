@@ -355,3 +355,29 @@ def test_the_check_reports_every_problem_of_a_directory(tmp_path):
         f"{ev}:7: bad-1: event on 2020-01-20, not before the resolution 2020-01-20: "
         "the outcome itself or a report of it does not belong in the run-up",
     ]
+
+
+# ---------------------------------------------------------------------------------------------
+# The README documents the class as shipped
+
+
+README = DEFAULT_REFERENCE / "README.md"
+
+
+def test_readme_counts_match_the_files():
+    import runpy
+
+    script = runpy.run_path(str(DEFAULT_REFERENCE.parents[1] / "scripts" / "reference_counts.py"))
+    assert script["counts_markdown"](DEFAULT_REFERENCE) in README.read_text(encoding="utf-8"), (
+        "seeds/reference/README.md is out of date: run python scripts/reference_counts.py --write")
+
+
+def test_readme_documents_every_column_and_party_code():
+    text = README.read_text(encoding="utf-8")
+    for column in EPISODE_HEADER + EVENT_HEADER:
+        assert f"`{column}`" in text, column
+    for value in DOMAINS | DEADLINE_KINDS:
+        assert f"`{value}`" in text, value
+    codes = {e["party_a"] for e in EPISODES} | {e["party_b"] for e in EPISODES}
+    assert [c for c in sorted(codes) if f"`{c}`" not in text] == []
+    assert "## Independent review" in text
