@@ -12,19 +12,27 @@ import click
 from cli.options import DATE, json_option, record, record_options, reports_errors, scenario_argument
 
 
-def _render_update(d: dict) -> str:
+def _render_update(d) -> str:
     s, prior, diag = d["scenario"], d["prior"], d["diagnostics"]
     lo, hi = d["interval"]
-    out = [f"Question: {s['question']}", f"Deadline {s['deadline']}; as of {s['as_of']}", "",
-           f"P(deal by the deadline) = {d['p_deal']:.1%}   (90% interval {lo:.1%} to {hi:.1%})", ""]
-    if prior["source"] == "reference":
-        out.append(f"Prior: the reference class base rate, {prior['mean']:.1%}")
+    out = [f"Question: {s['question']}", f"Deadline {s['deadline']}; as of {s['as_of']} ({d['days_left']} days left)", ""]
+    if d["p_with_prior"] is not None and d["model"] != "v1":
+        what = "the game's P(zone of agreement non-empty)" if prior["source"] == "game" else "your prior"
+        out += [f"P(deal by the deadline) = {d['p_deal']:.1%}   with {what} ({prior['deal_probability']:.0%}, "
+                f"strength {prior['strength']:g})",
+                f"                         {d['p_model']:.1%}   the model alone (reference class and ledger)"]
     else:
-        what = "the game's P(zone of agreement non-empty)" if prior["source"] == "game" else "the strategist's"
-        out.append(f"Prior: {what} {prior['deal_probability']:.1%} with strength {prior['strength']:g} "
-                   f"(90% interval {prior['interval'][0]:.1%} to {prior['interval'][1]:.1%})")
+        out.append(f"P(deal by the deadline) = {d['p_deal']:.1%}")
+    out.append(f"Posterior uncertainty of the model's P (5-95% over parameter draws): {lo:.1%} to {hi:.1%}")
     out.append(f"Events used: {d['events_used']}" + (f" ({d['events_ignored_after_as_of']} after the as-of date ignored)"
                                                      if d["events_ignored_after_as_of"] else ""))
+    if d["what_would_move"]:
+        quiet = d["p_tomorrow_without_events"]
+        out += ["", f"What would move it: P tomorrow is {quiet:.1%} with no news; with one more event of a kind tomorrow:"]
+        ups = [m for m in d["what_would_move"] if m["change"] > 0][:3]
+        downs = [m for m in d["what_would_move"] if m["change"] < 0][-3:]
+        for m in ups + downs:
+            out.append(f"  {m['type']:<10} {m['p_deal']:6.1%}  ({m['change']:+.1%})")
     if d["path"]:
         out += ["", "Path of P(deal) after each day's events:"]
         for p in d["path"]:
@@ -33,12 +41,26 @@ def _render_update(d: dict) -> str:
         out += ["", "Events that move P(deal) most now (P with the event minus P without it):"]
         for c in d["contributions"][:5]:
             out.append(f"  {c['p_change']:+6.1%}  {c['date']}  {c['actor']}->{c['target']} {c['type']:<9} {c['description'][:60]}")
-    out += ["", f"Model: fit {d['fit']['key']} ({'reused' if d['fit']['reused'] else 'new'}; {d['fit']['draws']} draws"
-            f" on {d['fit']['episodes']} episodes); max R-hat {diag['max_rhat']:.3f}, min bulk ESS "
-            f"{diag['min_ess_bulk']:.0f}, divergences {diag['divergences']}"]
+    out += ["", f"Model {d['model']}: fit {d['fit']['key']} ({'reused' if d['fit']['reused'] else 'new'}; "
+            f"{d['fit']['draws']} draws on {d['fit']['episodes']} episodes); max R-hat {diag['max_rhat']:.3f}, "
+            f"min bulk ESS {diag['min_ess_bulk']:.0f}, divergences {diag['divergences']}"]
     if not diag["ok"]:
         out.append("WARNING: the fit fails its diagnostics (" + "; ".join(diag["failures"]) + "): treat P(deal) with suspicion")
     return "\n".join(out) + "\n"
+
+
+def model_options(func):
+    """Where the deal model comes from: variant, reference class, fit cache."""
+    func = click.option("--fits", type=click.Path(file_okay=False, path_type=Path),
+                        help="Where fits are stored (default: $NEGOTIATE_FITS or ~/.cache/negotiate/fits).")(func)
+    func = click.option("--reference", type=click.Path(file_okay=False, path_type=Path),
+                        help="Reference class directory (episodes.csv, events.csv); default: seeds/reference.")(func)
+    return click.option("--model", "model", default="hazard", show_default=True, metavar="NAME",
+                        help="Deal model: hazard (default), hazard-clock or v1 (see the README).")(func)
+
+
+def _notes(quiet: bool):
+    return None if quiet else (lambda m: click.echo(m, err=True))
 
 
 @click.command()
@@ -47,30 +69,29 @@ def _render_update(d: dict) -> str:
 @click.option("--as-of", "as_of", type=DATE,
               help="Answer as of this date, with the events up to it (default: the scenario's as_of).")
 @click.option("--refit", is_flag=True, help="Fit the model again even if a stored fit exists.")
-@click.option("--reference", type=click.Path(file_okay=False, path_type=Path),
-              help="Reference class directory (episodes.csv, events.csv); default: seeds/reference.")
-@click.option("--fits", type=click.Path(file_okay=False, path_type=Path),
-              help="Where fits are stored (default: $NEGOTIATE_FITS or ~/.cache/negotiate/fits).")
-@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the prior's spread; same seed, same numbers.")
+@model_options
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the prior's spread (v1); same seed, same numbers.")
 @click.option("--strict", is_flag=True, help="Exit 1 when the fit fails its diagnostics (R-hat, ESS, divergences).")
+@click.option("-q", "--quiet", is_flag=True, help="No notes or sampler progress on stderr.")
 @record_options
 @reports_errors
-def update(scenario, as_json, as_of, refit, reference, fits, seed, strict, db, no_record):
-    """P(deal by the deadline) from the prior and the ledger, with its path and what moved it.
+def update(scenario, as_json, as_of, refit, model, reference, fits, seed, strict, quiet, db, no_record):
+    """P(deal by the deadline) from the ledger, with and without your prior, and what would move it.
 
     \b
-    The first run fits the deal model on the reference class (seconds) and stores it; later runs
-    reuse the stored fit and only compute the prediction.
+    The first run fits the deal model on the reference class (about 30 s) and stores it; later
+    runs reuse the stored fit and only compute the prediction (numpy, well under a second).
     Examples:
       negotiate update scenarios/us-china-kl-2025.yaml
       negotiate update scenarios/us-china-kl-2025.yaml --as-of 2025-10-12 --json
+      negotiate update scenarios/us-china-kl-2025.yaml --model v1
     """
     from models.update import update as run_update
     from negotiate.scenario.schema import load_scenario
 
     s = load_scenario(scenario)
     result = run_update(s, as_of=as_of, reference=reference, fit_dir=fits, refit=refit,
-                        seed=seed, notify=lambda m: click.echo(m, err=True))
+                        seed=seed, notify=_notes(quiet), model=model)
     result["record"] = None if no_record else record(db, s, result, "update")
     if as_json:
         click.echo(json.dumps(result, indent=2, ensure_ascii=False))
@@ -80,6 +101,38 @@ def update(scenario, as_json, as_of, refit, reference, fits, seed, strict, db, n
         click.echo("warning: the deal model's fit fails its diagnostics: " + "; ".join(result["diagnostics"]["failures"]), err=True)
         if strict:
             sys.exit(1)
+
+
+@click.group()
+def fit():
+    """Stored fits of the deal model: export one for inspection with ArviZ.
+
+    \b
+    Example:
+      negotiate fit export hazard-fit.nc
+    """
+
+
+@fit.command("export")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@model_options
+@click.option("--force", is_flag=True, help="Overwrite PATH if it exists.")
+@reports_errors
+def fit_export(path, model, reference, fits, force):
+    """Write the stored fit of a model as an ArviZ DataTree (NetCDF): posterior with chains, sample stats.
+
+    \b
+    Fits the model first if no fit is stored for the reference class. Open it with
+    arviz: az.from_netcdf(PATH), then az.summary(...) or az.plot_trace(...).
+    Example:
+      negotiate fit export hazard-fit.nc --model hazard
+    """
+    from models.export import export_fit
+    from models.update import fitted
+
+    info = fitted(reference, fits, model=model, notify=lambda m: click.echo(m, err=True))
+    export_fit(info.fit, path, overwrite=force)
+    click.echo(f"Wrote {path}: fit {info.fit.key} of model {model} ({info.fit.size} draws)")
 
 
 # ---------------------------------------------------------------- report
@@ -94,11 +147,11 @@ def update(scenario, as_json, as_of, refit, reference, fits, seed, strict, db, n
               help="Monte Carlo draws over payoff uncertainty (0: none).")
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of the draws and the prior's spread.")
 @click.option("--as-of", "as_of", type=DATE, help="Report as of this date.")
-@click.option("--fits", type=click.Path(file_okay=False, path_type=Path), help="Fit cache (as for update).")
-@click.option("--reference", type=click.Path(file_okay=False, path_type=Path), help="Reference class (as for update).")
+@model_options
+@click.option("-q", "--quiet", is_flag=True, help="No notes or sampler progress on stderr.")
 @record_options
 @reports_errors
-def report(scenario, output, figures, draws, seed, as_of, fits, reference, db, no_record):
+def report(scenario, output, figures, draws, seed, as_of, model, reference, fits, quiet, db, no_record):
     """Write the probability report a strategist circulates (HTML, Markdown or JSON).
 
     \b
@@ -118,8 +171,7 @@ def report(scenario, output, figures, draws, seed, as_of, fits, reference, db, n
     from negotiate.scenario.schema import load_scenario
 
     s = load_scenario(scenario)
-    result = run_update(s, as_of=as_of, reference=reference, fit_dir=fits, seed=seed,
-                        notify=lambda m: click.echo(m, err=True))
+    result = run_update(s, as_of=as_of, reference=reference, fit_dir=fits, seed=seed, notify=_notes(quiet), model=model)
     analysis = analyse(s)
     if draws:
         analysis.monte_carlo = monte_carlo(analysis.game, draws, seed)
@@ -136,32 +188,35 @@ def report(scenario, output, figures, draws, seed, as_of, fits, reference, db, n
         click.echo(f"Wrote {path}")
 
 
+COLUMNS = (("model", "model"), ("base_rate_by_horizon", "by horizon"), ("base_rate", "base rate"),
+           ("coin", "coin"), ("prior", "no events"))
+
+
 def _render_backtest(d: dict) -> str:
-    out = [f"Backtest ({d['mode']}, {d['folds']} folds; {d['resumed_folds']} resumed from {d['state']})", "",
-           "Scores per horizon (Brier: lower is better; log score: higher is better)",
-           f"  {'horizon':<17}{'n':>4}  {'model':>7} {'base rate':>9} {'prior':>7}   {'model':>7} {'base rate':>9} {'prior':>7}",
-           f"  {'':<17}{'':>4}  {'Brier':^25}   {'log score':^25}"]
-    for h, v in d["horizons"].items():
-        b = [v[k]["brier"] for k in ("model", "base_rate", "prior")]
-        lg = [v[k]["log_score"] for k in ("model", "base_rate", "prior")]
-        out.append(f"  {h:<17}{v['n']:>4}  {b[0]:7.3f} {b[1]:9.3f} {b[2]:7.3f}   {lg[0]:7.3f} {lg[1]:9.3f} {lg[2]:7.3f}")
-    seven = d["horizons"].get("7d")
-    if seven:
-        beats = seven["model"]["brier"] < seven["base_rate"]["brier"]
-        out.append(f"  at 7 days the model {'beats' if beats else 'does NOT beat'} the base rate on Brier score "
-                   f"({seven['model']['brier']:.3f} vs {seven['base_rate']['brier']:.3f})")
-    out += ["", "Reliability (model, fixed horizons)", f"  {'forecast bin':<14}{'count':>6}  {'mean forecast':>13}  {'observed':>8}"]
-    for r in d["reliability"]:
-        if r["count"]:
-            lo, hi = r["bin"]
-            out.append(f"  {lo:.1f}-{hi:.1f}{'':<7}{r['count']:>6}  {r['mean_forecast']:13.2f}  {r['observed']:8.2f}")
-    out += ["", "Worst-forecast episodes (mean Brier over fixed horizons)"]
-    for w in d["worst"]:
-        fc = ", ".join(f"{h} {p:.2f}" for h, p in w["forecasts"].items())
-        out.append(f"  {w['episode']:<24} outcome {w['outcome']}  Brier {w['brier']:.3f}  ({fc})")
-    g = d["diagnostics"]
-    out += ["", f"Fits: max R-hat {g['max_rhat']:.3f}, min bulk ESS {g['min_ess_bulk']:.0f}, "
-            f"max divergences in a fold {g['divergences']}"]
+    out = [f"Backtest ({d['mode']}, {d['folds']} folds a model; {d['resumed_folds']} of {d['tasks']} fold fits "
+           f"resumed from {d['state']})"]
+    for name, m in d["models"].items():
+        out += ["", f"== {name}: Brier (lower is better) and log score (higher is better) per horizon",
+                f"  {'horizon':<17}{'n':>4}  " + " ".join(f"{label:>10}" for _, label in COLUMNS)]
+        for h, v in m["horizons"].items():
+            out.append(f"  {h:<17}{v['n']:>4}  " + " ".join(f"{v[k]['brier']:10.3f}" for k, _ in COLUMNS) + "   Brier")
+            out.append(f"  {'':<17}{'':>4}  " + " ".join(f"{v[k]['log_score']:10.3f}" for k, _ in COLUMNS) + "   log")
+        beaten = [h for h, v in m["horizons"].items()
+                  if all(v["model"]["brier"] < v[k]["brier"] for k, _ in COLUMNS[1:4])]
+        out.append(f"  beats the base rate, the base rate by horizon and a coin flip on Brier at: {', '.join(beaten) or 'no horizon'}")
+        out += [f"  reliability (fixed horizons; expected calibration error {m['calibration_error']:.3f}):",
+                f"    {'forecast bin':<14}{'count':>6}  {'mean forecast':>13}  {'observed':>8}"]
+        for r in m["reliability"]:
+            if r["count"]:
+                lo, hi = r["bin"]
+                out.append(f"    {lo:.1f}-{hi:.1f}{'':<7}{r['count']:>6}  {r['mean_forecast']:13.2f}  {r['observed']:8.2f}")
+        out.append("  worst-forecast episodes (mean Brier over fixed horizons):")
+        for w in m["worst"]:
+            fc = ", ".join(f"{h} {p:.2f}" for h, p in w["forecasts"].items())
+            out.append(f"    {w['episode']:<26} outcome {w['outcome']}  Brier {w['brier']:.3f}  ({fc})")
+        g = m["diagnostics"]
+        out.append(f"  fits: max R-hat {g['max_rhat']:.3f}, min bulk ESS {g['min_ess_bulk']:.0f}, "
+                   f"max divergences in a fold {g['divergences']}")
     return "\n".join(out) + "\n"
 
 
@@ -170,28 +225,34 @@ def _render_backtest(d: dict) -> str:
 @click.option("--train", "train", type=click.Path(file_okay=False, path_type=Path),
               help="Fit on this reference directory...")
 @click.option("--test", "test", type=click.Path(file_okay=False, path_type=Path),
-              help="...and score the episodes of this one (no leave-one-out).")
+              help="...and score the episodes of this one (no cross-validation).")
+@click.option("--model", "models", default="hazard", show_default=True, metavar="NAMES",
+              help="Deal models to score side by side, comma-separated (hazard, hazard-clock, v1), or all.")
+@click.option("--folds", "folding", type=click.Choice(["cluster", "episode"]), default="cluster", show_default=True,
+              help="Leave out one cluster of linked rounds, or one episode, at a time.")
 @click.option("--jobs", type=click.IntRange(min=1), default=lambda: os.cpu_count() or 1,
               show_default="the number of cores", help="Worker processes of the embedded Dask cluster.")
 @click.option("--scheduler", help="Run the folds on a running Dask cluster, e.g. tcp://host:8786.")
 @click.option("--state", type=click.Path(file_okay=False, path_type=Path),
               help="Where finished folds are kept for resuming (default: beside the fit cache).")
-@click.option("--plot", type=click.Path(dir_okay=False, path_type=Path), help="Write a reliability diagram (PNG).")
+@click.option("--plot", type=click.Path(dir_okay=False, path_type=Path), help="Write a reliability diagram of the first model (PNG).")
 @click.option("--draws", type=click.IntRange(min=50), default=1000, show_default=True, help="Posterior draws per chain.")
-@click.option("--tune", type=click.IntRange(min=50), default=1000, show_default=True, help="Tuning steps per chain.")
+@click.option("--tune", type=click.IntRange(min=50), default=500, show_default=True, help="Tuning steps per chain.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress on stderr.")
 @json_option
 @reports_errors
-def backtest(reference, train, test, jobs, scheduler, state, plot, draws, tune, as_json):
-    """Score the deal model on negotiations whose outcome is known (leave-one-episode-out).
+def backtest(reference, train, test, models, folding, jobs, scheduler, state, plot, draws, tune, quiet, as_json):
+    """Score deal models on negotiations whose outcome is known (leave-one-cluster-out).
 
     \b
-    Forecasts each held-out episode 30, 14, 7 and 1 days before its deadline and after each of
-    its events; prints Brier and log scores against two baselines (training base rate, prior
-    alone), a reliability table and the worst-forecast episodes. Finished folds are kept, so an
-    interrupted run resumes.
+    Forecasts each held-out episode 30, 14, 7, 3 and 1 days before its deadline and after each
+    of its events; prints Brier and log scores against four baselines (base rate by horizon,
+    training base rate, coin flip, the model with no events), a reliability table with its
+    calibration error and the worst-forecast episodes. Finished folds are kept, so an
+    interrupted run resumes. A fold whose fit fails its diagnostics is reported loudly.
     Examples:
       negotiate backtest
-      negotiate backtest --jobs 2 --plot reliability.png --json
+      negotiate backtest --model all --jobs 2 --json > backtest.json
       negotiate backtest --train seeds/reference --test my-cases/
       negotiate backtest --scheduler tcp://127.0.0.1:8786
     """
@@ -199,26 +260,34 @@ def backtest(reference, train, test, jobs, scheduler, state, plot, draws, tune, 
 
     from models.backtest import backtest as run_backtest
     from models.deal import SamplerConfig
+    from models.variants import VARIANTS
     from negotiate.errors import NegotiateError
 
     if test is not None and reference is not None:
-        raise click.UsageError("give either REFERENCE (leave-one-out) or --train/--test, not both")
+        raise click.UsageError("give either REFERENCE (cross-validation) or --train/--test, not both")
     if test is None and train is not None and reference is not None:
         raise click.UsageError("give the reference directory once: as REFERENCE or as --train")
-    tty = sys.stderr.isatty()
+    names = tuple(VARIANTS) if models == "all" else tuple(m.strip() for m in models.split(",") if m.strip())
+    tty = sys.stderr.isatty() and not quiet
 
-    def progress(done, total, label):
+    def progress(done, total, label, seconds_left):
         if tty:
-            click.echo(f"\r[{done}/{total}] folds done ({label})" + " " * 20, err=True, nl=done == total)
+            eta = f"; about {seconds_left / 60:.0f} min left" if seconds_left is not None and done < total else ""
+            click.echo(f"\r[{done}/{total}] fold fits done ({label}{eta})" + " " * 10, err=True, nl=done == total)
 
     sampler = dataclasses.replace(SamplerConfig(), draws=draws, tune=tune)
-    result = run_backtest(train or reference, test, jobs=jobs, scheduler=scheduler, state_dir=state,
-                          sampler=sampler, progress=progress)
+    result = run_backtest(train or reference, test, models=names, folding=folding, jobs=jobs, scheduler=scheduler,
+                          state_dir=state, sampler=sampler, progress=progress)
+    for name, m in result["models"].items():
+        if m["diagnostics"]["failed_folds"]:
+            click.echo(f"WARNING: {name}: {len(m['diagnostics']['failed_folds'])} fold fits fail their diagnostics "
+                       f"(R-hat > 1.01, bulk ESS < 400 or divergences): {', '.join(m['diagnostics']['failed_folds'])}; "
+                       "their scores are suspect", err=True)
     if plot:
         from negotiate.report.plots import plot_reliability
 
         try:
-            plot_reliability(result["reliability"]).savefig(plot, dpi=150)
+            plot_reliability(next(iter(result["models"].values()))["reliability"]).savefig(plot, dpi=150)
         except OSError as exc:
             raise NegotiateError(f"{plot}: cannot write the plot ({exc.strerror})") from None
     if as_json:

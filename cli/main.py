@@ -11,7 +11,7 @@ from __future__ import annotations
 import click
 
 from cli.evidence_commands import evidence
-from cli.forecast_commands import backtest, report, update
+from cli.forecast_commands import backtest, fit, report, update
 from cli.options import package_version
 from cli.record_commands import history, resolve, score
 from cli.reference_commands import reference
@@ -32,7 +32,7 @@ def cli():
     """
 
 
-for command in (validate, solve, new, evidence, update, report, history, resolve, score, backtest, reference):
+for command in (validate, solve, new, evidence, update, report, history, resolve, score, backtest, fit, reference):
     cli.add_command(command)
 
 

@@ -39,7 +39,7 @@ from negotiate.versions import package_versions
 TYPES = tuple(t.name for t in BUILTIN)
 DIRECTIONS = ("cooperative", "conflictual")
 TYPE_DIRECTION = np.array([DIRECTIONS.index(t.direction) for t in BUILTIN])
-STORE_FORMAT = 1
+STORE_FORMAT = 2  # 2: chains and sample stats kept
 
 
 @dataclass(frozen=True)
@@ -67,16 +67,22 @@ class SamplerConfig:
 
 @dataclass
 class Fit:
-    """Posterior draws of the model's parameters plus what produced them."""
+    """Posterior draws of a model's parameters, its sampler statistics, and what produced them.
 
-    draws: dict[str, np.ndarray]  # alpha (S,), beta (S, K), mu (S, 2), tau (S,), half_life (S,)
+    ``draws`` holds each parameter flat over chains, (chains * draws_per_chain, ...), chain after
+    chain; ``stats`` holds the sampler's statistics per (chain, draw); ``meta["chains"]`` the number
+    of chains, so the chain dimension can be restored (:func:`models.export.to_datatree`).
+    """
+
+    draws: dict[str, np.ndarray]
     diagnostics: dict
     key: str
     meta: dict = field(default_factory=dict)
+    stats: dict[str, np.ndarray] = field(default_factory=dict)
 
     @property
     def size(self) -> int:
-        return len(self.draws["half_life"])
+        return len(next(iter(self.draws.values())))
 
     def save(self, directory: str | Path) -> Path:
         """Write ``<key>.npz`` atomically in ``directory`` and return its path."""
@@ -84,10 +90,11 @@ class Fit:
         directory.mkdir(parents=True, exist_ok=True)
         path = directory / f"{self.key}.npz"
         payload = {f"draw_{k}": v for k, v in self.draws.items()}
+        payload |= {f"stat_{k}": v for k, v in self.stats.items()}
         payload["meta"] = np.array(json.dumps({"diagnostics": self.diagnostics, "meta": self.meta,
                                                "format": STORE_FORMAT}))
         buffer = io.BytesIO()
-        np.savez(buffer, **payload)
+        np.savez(buffer, **payload)  # type: ignore[arg-type]  # numpy's stub types the first keyword only
         replace_atomically(path, buffer.getvalue())
         return path
 
@@ -98,11 +105,12 @@ class Fit:
             with np.load(path, allow_pickle=False) as data:
                 info = json.loads(str(data["meta"]))
                 draws = {k[5:]: data[k] for k in data.files if k.startswith("draw_")}
+                stats = {k[5:]: data[k] for k in data.files if k.startswith("stat_")}
         except (OSError, ValueError, KeyError) as exc:
             raise NegotiateError(f"{path}: unreadable stored fit ({exc})").with_remedies(REMEDY_REFIT) from None
         if info.get("format") != STORE_FORMAT:
             raise NegotiateError(f"{path}: stored fit of another format").with_remedies(REMEDY_REFIT)
-        return cls(draws, info["diagnostics"], path.stem, info["meta"])
+        return cls(draws, info["diagnostics"], path.stem, info["meta"], stats)
 
 
 # ---------------------------------------------------------------- training data
@@ -123,7 +131,12 @@ class Snapshots:
 
 def snapshots(episodes: list[Episode], horizons: tuple[int, ...]) -> Snapshots:
     """Snapshots of each episode ``horizon`` days before its deadline, before its resolution."""
-    outcome, row_weight, pr, pt, pw, pa = [], [], [], [], [], []
+    outcome: list[int] = []
+    row_weight: list[float] = []
+    pr: list[int] = []
+    pt: list[int] = []
+    pw: list[float] = []
+    pa: list[int] = []
     used = 0
     for ep in episodes:
         times = sorted({ep.deadline - dt.timedelta(days=h) for h in horizons})
@@ -154,11 +167,11 @@ def _package_versions() -> dict[str, str]:
     return package_versions("negotiate", "pymc", "pytensor")
 
 
-def fit_key(reference_dir: str | Path, model: ModelConfig, sampler: SamplerConfig) -> str:
-    """Hash of everything a fit depends on: reference files, configs, package versions."""
+def fit_key(reference_dir: str | Path, model: dict, sampler: SamplerConfig) -> str:
+    """Hash of everything a fit depends on: reference files, the model's description, sampler, versions."""
     h = hashlib.sha256()
     hash_reference(h, reference_dir)
-    h.update(json.dumps([dataclasses.asdict(model), dataclasses.asdict(sampler), list(TYPES),
+    h.update(json.dumps([model, dataclasses.asdict(sampler), list(TYPES), STORE_FORMAT,
                          _package_versions()], sort_keys=True).encode())
     return h.hexdigest()[:20]
 
@@ -196,16 +209,25 @@ def fit(episodes: list[Episode], model: ModelConfig, sampler: SamplerConfig, key
             mp_ctx="forkserver" if threading.active_count() > 1 else None,
         )
         seconds = time.perf_counter() - start
-    post = idata.posterior
     names = ("alpha", "beta", "mu", "tau", "half_life")
-    draws = {}
-    for name in names:
-        arr = np.asarray(post[name])
-        draws[name] = arr.reshape((-1,) + arr.shape[2:])
+    draws, stats = flat_draws(idata, names)
     return Fit(draws, diagnostics(idata, names), key,
                {"seconds": seconds, "episodes": data.episodes, "snapshots": rows, "pairs": len(data.pair_row),
                 "types": list(TYPES), "model": dataclasses.asdict(model), "sampler": dataclasses.asdict(sampler),
-                "versions": _package_versions()})
+                "versions": _package_versions(), "chains": sampler.chains, "name": "v1"}, stats)
+
+
+SAMPLE_STATS = ("diverging", "tree_depth", "energy", "step_size", "acceptance_rate", "lp", "n_steps")
+
+
+def flat_draws(idata, names) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """Posterior draws flattened over chains (chain after chain), and sampler statistics per (chain, draw)."""
+    draws = {}
+    for name in names:
+        arr = np.asarray(idata.posterior[name])
+        draws[name] = arr.reshape((-1,) + arr.shape[2:])
+    stats = {name: np.asarray(idata.sample_stats[name]) for name in SAMPLE_STATS if name in idata.sample_stats}
+    return draws, stats
 
 
 def diagnostics(idata, names) -> dict:

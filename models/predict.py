@@ -31,6 +31,12 @@ def prior_logit_sd(p0: float, strength: float) -> float:
     return math.sqrt(trigamma(p0 * strength) + trigamma((1 - p0) * strength))
 
 
+def beta_interval(p0: float, strength: float, draws: int = 20_000) -> list[float]:
+    """5% and 95% quantiles of Beta(p0 * strength, (1 - p0) * strength), by seeded simulation (no scipy)."""
+    sample = np.random.default_rng(0).beta(p0 * strength, (1 - p0) * strength, draws)
+    return [float(q) for q in np.quantile(sample, [0.05, 0.95])]
+
+
 def logit(p: float) -> float:
     return math.log(p / (1 - p))
 
@@ -121,8 +127,8 @@ def forecast(fit: Fit, events: list[Event], as_of: dt.date, p0: float | None, st
     previous = prior.p
     running = np.zeros(fit.size)
     last_day = None
-    for day, group in itertools.groupby(used, key=lambda x: x.date):
-        group = list(group)
+    for day, same_day in itertools.groupby(used, key=lambda x: x.date):
+        group = list(same_day)
         if last_day is not None:
             running = running * np.exp2(-(day - last_day).days / effects.half_life)
         running = running + sum((effects.contribution(x, day) for x in group), np.zeros(fit.size))
@@ -136,7 +142,7 @@ def forecast(fit: Fit, events: list[Event], as_of: dt.date, p0: float | None, st
     parts = [effects.contribution(e, as_of) for e in used]
     eta = base + sum(parts, np.zeros(fit.size))
     final = summarise_draws(sigmoid(eta))
-    contributions = []
+    contributions: list[dict] = []
     for e, part in zip(used, parts):
         without = float(sigmoid(eta - part).mean())
         contributions.append({"date": e.date.isoformat(), "actor": e.actor, "target": e.target, "type": e.type,

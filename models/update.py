@@ -1,23 +1,41 @@
-"""`negotiate update`: the scenario's ledger through the deal model, with a stored fit when there is one."""
+"""`negotiate update`: the scenario's ledger through a deal model, with a stored fit when there is one.
+
+The headline is P(deal by the deadline) from the model alone (the path the backtest scores), or,
+when the scenario gives a prior, that P combined with the strategist's prior by adding pseudo-counts:
+the model's P with its posterior spread reads as a Beta with ``n_model`` pseudo-observations
+(``n = m (1 - m) / v - 1`` for mean m and variance v over posterior draws), the strategist's prior as
+``strength`` pseudo-observations at ``deal_probability``, and the combination is their weighted mean
+``(m n_model + p0 strength) / (n_model + strength)``. Both numbers are shown side by side.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import datetime as dt
 import os
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+
 from negotiate.errors import NegotiateError
 from negotiate.evidence.catalogue import catalogue_for
-from negotiate.evidence.ledger import read_ledger, sorted_events
+from negotiate.evidence.forecast import UpdateResult
+from negotiate.evidence.ledger import Event, read_ledger, sorted_events
 from negotiate.evidence.reference import DEFAULT_REFERENCE, load_reference
 from negotiate.scenario.schema import Scenario
 
-from .deal import Fit, ModelConfig, SamplerConfig, diagnostics_ok, fit, fit_key
-from .predict import forecast, prior_logit_sd
+from .deal import Fit, SamplerConfig, diagnostics_ok, fit_key
+from .hazard import Case
+from .predict import beta_interval, forecast, prior_logit_sd
+from .variants import DEFAULT_MODEL, Variant, variant
 
 # Priors from the game are kept off 0 and 1, where the log-odds are infinite.
 GAME_PRIOR_CLIP = (0.02, 0.98)
+# The model's pseudo-count is kept in this range: one draw, or a point fit, has no spread.
+MODEL_STRENGTH_RANGE = (1.0, 1000.0)
 
 
 def default_fit_dir() -> Path:
@@ -36,26 +54,28 @@ class FitInfo:
 
 
 def fitted(reference: Path | None = None, fit_dir: Path | None = None, refit: bool = False,
-           model: ModelConfig | None = None, sampler: SamplerConfig | None = None, notify=None) -> FitInfo:
-    """The stored fit for this reference class and configuration, fitting (and storing) it if needed."""
+           model: str = DEFAULT_MODEL, sampler: SamplerConfig | None = None, notify=None) -> FitInfo:
+    """The stored fit of ``model`` on this reference class, fitting (and storing) it if needed."""
     reference = Path(reference or DEFAULT_REFERENCE)
     if not (reference / "episodes.csv").exists():
         raise NegotiateError(f"{reference}: no episodes.csv; expected a reference directory with episodes.csv and events.csv")
-    model, sampler = model or ModelConfig(), sampler or SamplerConfig()
+    chosen, sampler = variant(model), sampler or SamplerConfig()
     fit_dir = Path(fit_dir or default_fit_dir())
-    key = fit_key(reference, model, sampler)
+    key = fit_key(reference, chosen.config_dict(), sampler)
     path = fit_dir / f"{key}.npz"
     if path.exists() and not refit:
         return FitInfo(Fit.load(path), path, True)
     episodes = load_reference(reference)
     if notify:
-        notify(f"Fitting the deal model on {len(episodes)} reference episodes (stored for reuse as {path.name})...")
-    result = fit(episodes, model, sampler, key=key, progress=bool(notify) and os.isatty(2))
+        notify(f"Fitting the deal model {model!r} on {len(episodes)} reference episodes (stored for reuse as {path.name})...")
+    # PyMC's progress display writes to stdout, which belongs to the result (--json): send it to stderr
+    with contextlib.redirect_stdout(sys.stderr):
+        result = chosen.fit(episodes, sampler, key=key, progress=bool(notify) and sys.stderr.isatty())
     return FitInfo(result, result.save(fit_dir), False)
 
 
 def scenario_prior(scenario: Scenario, seed: int | None) -> dict:
-    """The prior P(deal) and its spread: the strategist's, the game's, or the reference base rate."""
+    """The strategist's prior P(deal) and its weight, from the scenario or from the game; none if not given."""
     prior = scenario.prior
     if prior is None:
         return {"source": "reference", "deal_probability": None, "strength": None, "logit_sd": 0.0}
@@ -68,37 +88,124 @@ def scenario_prior(scenario: Scenario, seed: int | None) -> dict:
         mc = monte_carlo(PostureGame(scenario), 2000, seed)
         p0 = min(max(mc["p_zopa_nonempty"], GAME_PRIOR_CLIP[0]), GAME_PRIOR_CLIP[1])
         info = {"p_zopa_nonempty": mc["p_zopa_nonempty"], "game_draws": 2000}
+    assert p0 is not None  # the schema requires it for a strategist's prior
     return {"source": prior.source, "deal_probability": p0, "strength": prior.strength,
             "logit_sd": prior_logit_sd(p0, prior.strength)} | info
 
 
+def combine_with_prior(p_draws: np.ndarray, p0: float, strength: float) -> tuple[float, float]:
+    """The model's P pooled with a prior of ``strength`` pseudo-observations at ``p0``; and the model's pseudo-count."""
+    m, v = float(p_draws.mean()), float(p_draws.var())
+    n_model = m * (1 - m) / v - 1 if v > 0 else MODEL_STRENGTH_RANGE[1]
+    n_model = float(np.clip(n_model, *MODEL_STRENGTH_RANGE))
+    return (m * n_model + p0 * strength) / (n_model + strength), n_model
+
+
+def scenario_case(scenario: Scenario, events: list[Event]) -> Case:
+    setting = scenario.setting
+    start = min([e.date for e in events] + [scenario.as_of])
+    return Case(start, scenario.deadline, tuple(events), setting.domain, setting.deadline_kind, setting.summit_at_deadline)
+
+
+def _interval(draws: np.ndarray) -> list[float]:
+    return [float(q) for q in np.quantile(draws, [0.05, 0.95])]
+
+
+def hazard_forecast(chosen: Variant, fit: Fit, scenario: Scenario, events: list[Event], as_of: dt.date) -> dict:
+    """P(deal) from a hazard variant: now, its path after each day's events, what moved it, what would move it."""
+    catalogue = catalogue_for(scenario)
+    case = scenario_case(scenario, events)
+    used = [e for e in events if e.date <= as_of]
+
+    def p(c: Case, day: dt.date) -> float:
+        return float(chosen.p_draws(fit, c, day, catalogue).mean())
+
+    draws = chosen.p_draws(fit, case, as_of, catalogue)
+    silent = dataclasses.replace(case, events=())
+    p_prior = p(silent, min(case.start, as_of))
+    path, previous = [], p_prior
+    for day in sorted({e.date for e in used}):
+        now = chosen.p_draws(fit, case, day, catalogue)
+        group = [e for e in used if e.date == day]
+        path.append({"date": day.isoformat(), "event": "; ".join(e.description for e in group),
+                     "types": [e.type for e in group], "p_deal": float(now.mean()), "interval": _interval(now),
+                     "change": float(now.mean()) - previous})
+        previous = float(now.mean())
+    p_now = float(draws.mean())
+    contributions: list[dict] = []
+    for k, e in enumerate(used):
+        without = dataclasses.replace(case, events=tuple(x for j, x in enumerate(used) if j != k))
+        contributions.append({"date": e.date.isoformat(), "actor": e.actor, "target": e.target, "type": e.type,
+                              "description": e.description, "source": e.source, "logodds": None,
+                              "p_change": p_now - p(without, as_of)})
+    contributions.sort(key=lambda c: -abs(c["p_change"]))
+    tomorrow = as_of + dt.timedelta(days=1)
+    a, b = scenario.party_ids
+    base_case = dataclasses.replace(case, events=tuple(used))
+    p_tomorrow = p(base_case, tomorrow) if tomorrow < scenario.deadline else 0.0
+    moves: list[dict] = []
+    if tomorrow < scenario.deadline:
+        for name in catalogue.names():
+            extra = Event(tomorrow, a, b, name, "(hypothetical)", "(what-if)", 1.0)
+            moved = p(dataclasses.replace(base_case, events=base_case.events + (extra,)), tomorrow)
+            moves.append({"type": name, "direction": catalogue.types[name].direction, "p_deal": moved,
+                          "change": moved - p_tomorrow})
+        moves.sort(key=lambda m: -m["change"])
+    return {"draws": draws, "p_model": p_now, "interval": _interval(draws), "p_prior_alone": p_prior, "path": path,
+            "contributions": contributions, "p_tomorrow_without_events": p_tomorrow, "what_would_move": moves,
+            "events_used": len(used), "events_ignored_after_as_of": len(events) - len(used)}
+
+
 def update(scenario: Scenario, as_of: dt.date | None = None, reference: Path | None = None,
-           fit_dir: Path | None = None, refit: bool = False, seed: int = 0, notify=None) -> dict:
+           fit_dir: Path | None = None, refit: bool = False, seed: int = 0, notify=None,
+           model: str = DEFAULT_MODEL) -> UpdateResult:
     """P(deal by the deadline) for a scenario as of a date, with path, contributions, diagnostics.
 
     Returns the dict printed by ``negotiate update --json`` (keys documented in the README).
     """
     as_of = as_of or scenario.as_of
+    chosen = variant(model)
     path = scenario.evidence_path()
     events = sorted_events(read_ledger(path, scenario)) if path else []
-    info = fitted(reference, fit_dir, refit, notify=notify)
+    info = fitted(reference, fit_dir, refit, model=model, notify=notify)
     prior = scenario_prior(scenario, seed)
-    result = forecast(info.fit, events, as_of, prior["deal_probability"], prior["strength"],
-                      catalogue_for(scenario), seed=seed)
-    prior["mean"] = result.pop("prior_mean")
-    prior["interval"] = result.pop("prior_interval")
+    if chosen.is_hazard:
+        result = hazard_forecast(chosen, info.fit, scenario, events, as_of)
+        draws = result.pop("draws")
+        p_model = result["p_model"]
+        if prior["deal_probability"] is not None:
+            p_with, n_model = combine_with_prior(draws, prior["deal_probability"], prior["strength"])
+            prior["interval"] = beta_interval(prior["deal_probability"], prior["strength"])
+            prior["model_strength"] = n_model
+        else:
+            p_with = None
+            prior["interval"] = [result["p_prior_alone"]] * 2
+        prior["mean"] = prior["deal_probability"] if prior["deal_probability"] is not None else result["p_prior_alone"]
+    else:  # v1: the strategist's prior replaces the learned intercept, as in 0.1
+        result = forecast(info.fit, events, as_of, prior["deal_probability"], prior["strength"],
+                          catalogue_for(scenario), seed=seed)
+        prior["mean"] = result.pop("prior_mean")
+        prior["interval"] = result.pop("prior_interval")
+        p_model = p_with = result["p_deal"]
+        result |= {"p_prior_alone": prior["mean"], "p_tomorrow_without_events": None, "what_would_move": []}
     failures = diagnostics_ok(info.fit.diagnostics)
     return {
         "scenario": {"id": scenario.id, "question": scenario.question, "deadline": scenario.deadline.isoformat(),
                      "as_of": as_of.isoformat(), "ledger": str(path) if path else None},
-        "p_deal": result["p_deal"],
+        "model": model,
+        "p_deal": p_with if p_with is not None else p_model,
+        "p_model": p_model,
+        "p_with_prior": p_with,
         "interval": result["interval"],
+        "days_left": (scenario.deadline - as_of).days,
+        "p_tomorrow_without_events": result["p_tomorrow_without_events"],
+        "what_would_move": result["what_would_move"],
         "path": result["path"],
         "contributions": result["contributions"],
         "events_used": result["events_used"],
         "events_ignored_after_as_of": result["events_ignored_after_as_of"],
-        "prior": prior,
-        "diagnostics": info.fit.diagnostics | {"ok": not failures, "failures": failures},
+        "prior": prior,  # type: ignore[typeddict-item]
+        "diagnostics": info.fit.diagnostics | {"ok": not failures, "failures": failures},  # type: ignore[typeddict-item]
         "fit": {"key": info.fit.key, "reused": info.reused, "path": str(info.path), "draws": info.fit.size,
                 "episodes": info.fit.meta.get("episodes"), "seconds": info.fit.meta.get("seconds")},
         "seed": seed,

@@ -1,14 +1,17 @@
 """The reference class: past negotiations with dated events and a known outcome (DESIGN section 6).
 
-A directory with ``episodes.csv`` (id, title, party_a, party_b, start, deadline, question, outcome,
-resolved_on, source) and ``events.csv`` (episode plus the ledger fields). Loading checks every row
-and reports all problems at once with file and line.
+A directory with ``episodes.csv`` and ``events.csv`` (episode plus the ledger fields); the columns
+are documented in ``seeds/reference/README.md``. Version 2 adds ``domain``, ``deadline_kind``,
+``cluster`` and ``summit_at_deadline`` to the episodes; files of version 1 (without them) still load,
+each episode then its own cluster. Loading checks every row and reports all problems at once with
+file and line; :func:`check_reference` adds the curation rules of the shipped class.
 """
 
 from __future__ import annotations
 
 import csv
 import datetime as dt
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,17 +20,20 @@ from negotiate.errors import NegotiateError, Problem
 from negotiate.evidence.catalogue import Catalogue
 from negotiate.evidence.ledger import FIELDS as EVENT_FIELDS
 from negotiate.evidence.ledger import Event, LedgerError, check_event, read_ledger, sorted_events
-from negotiate.scenario.schema import Scenario
+from negotiate.scenario.schema import DEADLINE_KINDS, DOMAINS, Scenario
 
-EPISODE_FIELDS = ("id", "title", "party_a", "party_b", "start", "deadline", "question", "outcome",
-                  "resolved_on", "source")
+EPISODE_FIELDS_V1 = ("id", "title", "party_a", "party_b", "start", "deadline", "question", "outcome",
+                     "resolved_on", "source")
+EPISODE_FIELDS = EPISODE_FIELDS_V1 + ("domain", "deadline_kind", "cluster", "summit_at_deadline")
 REFERENCE_EVENT_FIELDS = ("episode",) + EVENT_FIELDS
 DEFAULT_REFERENCE = Path(__file__).resolve().parents[2] / "seeds" / "reference"
+
+MIN_EVENTS = 6  # per episode in the shipped class: fewer says too little about the run-up
 
 
 @dataclass(frozen=True)
 class Episode:
-    """One past negotiation with its question, deadline and outcome."""
+    """One past negotiation with its question, deadline, outcome and attributes known at its start."""
 
     id: str
     title: str
@@ -40,6 +46,15 @@ class Episode:
     resolved_on: dt.date
     source: str
     events: tuple[Event, ...] = field(default=(), compare=False)
+    domain: str = "other"
+    deadline_kind: str = "other"
+    cluster: str = ""  # rounds of one dispute share it; empty means the episode's own id
+    summit_at_deadline: bool = False
+
+    @property
+    def group(self) -> str:
+        """The cluster, or the episode's own id when it has none: the unit of cross-validation."""
+        return self.cluster or self.id
 
 
 def _date(value: str, column: str, line: int, problems: list[Problem]) -> dt.date | None:
@@ -50,14 +65,16 @@ def _date(value: str, column: str, line: int, problems: list[Problem]) -> dt.dat
         return None
 
 
-def _rows(path: Path, header: tuple[str, ...]) -> list[tuple[dict, int]]:
+def _rows(path: Path, *headers: tuple[str, ...]) -> list[tuple[dict, int]]:
+    """Rows of a CSV file whose header is one of ``headers`` (the newest first), with their lines."""
     if not path.exists():
         raise NegotiateError(f"{path}: file not found; a reference directory holds episodes.csv and events.csv")
     with open(path, newline="", encoding="utf-8-sig") as handle:
         reader = csv.reader(handle)
-        found = next(reader, [])
-        if tuple(h.strip() for h in found) != header:
-            raise LedgerError(str(path), [Problem((), f"found header {','.join(found)!r}; expected {','.join(header)!r}", 1)])
+        found = tuple(h.strip() for h in next(reader, []))
+        if found not in headers:
+            raise LedgerError(str(path), [Problem((), f"found header {','.join(found)!r}; expected {','.join(headers[0])!r}", 1)])
+        header = found
         rows = []
         for record in reader:
             if record:
@@ -79,17 +96,19 @@ def load_reference(directory: str | Path = DEFAULT_REFERENCE) -> list[Episode]:
     ep_path, ev_path = directory / "episodes.csv", directory / "events.csv"
     problems: dict[str, list[Problem]] = {str(ep_path): [], str(ev_path): []}
     episodes: dict[str, dict] = {}
-    for raw, line in _rows(ep_path, EPISODE_FIELDS):
+    for raw, line in _rows(ep_path, EPISODE_FIELDS, EPISODE_FIELDS_V1):
         p = problems[str(ep_path)]
         if raw["id"] in episodes:
             p.append(Problem(("id",), f"duplicate episode id {raw['id']!r}", line))
+        _check_attributes(raw, line, p)
         dates = {c: _date(raw[c], c, line, p) for c in ("start", "deadline", "resolved_on")}
         if raw["outcome"].strip() not in ("0", "1"):
             p.append(Problem(("outcome",), f"found {raw['outcome']!r}; expected 1 (deal) or 0 (no deal)", line))
         for column in ("title", "question", "source", "party_a", "party_b"):
             if not raw[column].strip():
                 p.append(Problem((column,), "empty; expected a value", line))
-        if None not in dates.values() and not dates["start"] <= dates["deadline"]:
+        start, deadline = dates["start"], dates["deadline"]
+        if start is not None and deadline is not None and not start <= deadline:
             p.append(Problem(("deadline",), f"found {dates['deadline']}, before start {dates['start']}", line))
         episodes[raw["id"]] = raw | dates | {"line": line, "events": []}
     catalogue = Catalogue()
@@ -118,9 +137,74 @@ def load_reference(directory: str | Path = DEFAULT_REFERENCE) -> list[Episode]:
         raise LedgerError(str(ev_path), problems[str(ev_path)])
     return [
         Episode(e["id"], e["title"], e["party_a"], e["party_b"], e["start"], e["deadline"], e["question"],
-                int(e["outcome"]), e["resolved_on"], e["source"], tuple(sorted(e["events"], key=lambda x: x.date)))
+                int(e["outcome"]), e["resolved_on"], e["source"], tuple(sorted(e["events"], key=lambda x: x.date)),
+                e.get("domain") or "other", e.get("deadline_kind") or "other", (e.get("cluster") or "").strip(),
+                e.get("summit_at_deadline", "0").strip() == "1")
         for e in episodes.values()
     ]
+
+
+def _check_attributes(raw: dict, line: int, p: list[Problem]) -> None:
+    """The version-2 columns, when the file has them."""
+    if "domain" not in raw:
+        return
+    for column, allowed in (("domain", DOMAINS), ("deadline_kind", DEADLINE_KINDS)):
+        if raw[column].strip() not in allowed:
+            p.append(Problem((column,), f"found {raw[column]!r}; expected one of: {', '.join(allowed)}", line))
+    if not raw["cluster"].strip():
+        p.append(Problem(("cluster",), "empty; expected a cluster id (the episode's own id when it stands alone)", line))
+    if raw["summit_at_deadline"].strip() not in ("0", "1"):
+        p.append(Problem(("summit_at_deadline",), f"found {raw['summit_at_deadline']!r}; expected 1 or 0", line))
+
+
+def check_reference(directory: str | Path = DEFAULT_REFERENCE, min_events: int = MIN_EVENTS) -> list[str]:
+    """Curation rules of a reference class beyond what loading checks; the problems found, one line each.
+
+    Every episode: a cluster, a deadline on or after its start, a resolution on the deadline when
+    there was no deal and on or before it when there was, at least ``min_events`` events. Every
+    event: on or after the episode's start and strictly before its resolution (an event on the day
+    the outcome was settled is the outcome or a report of it), between the episode's two parties,
+    typed from the catalogue, with a source, and not a duplicate row. Loading errors (bad dates, unknown types, strangers) come first, as raised.
+
+    Raises
+    ------
+    LedgerError
+        When the files cannot be loaded at all.
+    """
+    directory = Path(directory)
+    episodes = load_reference(directory)
+    ep_file, ev_file = directory / "episodes.csv", directory / "events.csv"
+    found: list[str] = []
+    lines = {raw["id"]: line for raw, line in _rows(ep_file, EPISODE_FIELDS, EPISODE_FIELDS_V1)}
+    header = tuple(next(csv.reader(ep_file.read_text(encoding="utf-8-sig").splitlines()), []))
+    if header != EPISODE_FIELDS:
+        found.append(f"{ep_file}:1: header: found the version-1 columns; expected {','.join(EPISODE_FIELDS)} "
+                     "(domain, deadline_kind, cluster and summit_at_deadline on every row)")
+    for e in episodes:
+        where = f"{ep_file}:{lines[e.id]}: {e.id}"
+        if e.outcome == 0 and e.resolved_on != e.deadline:
+            found.append(f"{where}: resolved_on {e.resolved_on}; expected the deadline {e.deadline} for an episode without a deal")
+        if e.outcome == 1 and not e.start <= e.resolved_on <= e.deadline:
+            found.append(f"{where}: resolved_on {e.resolved_on}; expected a deal announced between start {e.start} "
+                         f"and the deadline {e.deadline}")
+        if len(e.events) < min_events:
+            found.append(f"{where}: {len(e.events)} events; expected at least {min_events} before the resolution")
+    by_id = {e.id: e for e in episodes}
+    seen: Counter[tuple] = Counter()
+    for raw, line in _rows(ev_file, REFERENCE_EVENT_FIELDS):
+        e = by_id[raw["episode"]]
+        where = f"{ev_file}:{line}: {e.id}"
+        date = parse_date(raw["date"])
+        key = tuple(v.strip() for v in raw.values())
+        seen[key] += 1
+        if seen[key] == 2:
+            found.append(f"{where}: duplicate row; expected each event once")
+        if date < e.start:
+            found.append(f"{where}: event on {date}, before the episode's start {e.start}")
+        if date >= e.resolved_on:
+            found.append(f"{where}: event on {date}, not before the resolution {e.resolved_on}: "
+                         "the outcome itself or a report of it does not belong in the run-up")
+    return found
 
 
 def add_episode(directory: str | Path, episode: Episode) -> None:
@@ -152,6 +236,8 @@ def add_episode(directory: str | Path, episode: Episode) -> None:
         ep_row = [episode.id, episode.title, episode.party_a, episode.party_b, episode.start.isoformat(),
                   episode.deadline.isoformat(), episode.question, str(episode.outcome),
                   episode.resolved_on.isoformat(), episode.source]
+        if ep_path.read_text(encoding="utf-8-sig").startswith(",".join(EPISODE_FIELDS)):
+            ep_row += [episode.domain, episode.deadline_kind, episode.group, str(int(episode.summit_at_deadline))]
         ev_rows = [[episode.id] + e.row() for e in episode.events]
         # events first: an episode row never points at events that are not there yet
         replace_atomically(ev_path, tail(ev_path.read_bytes()) + rows(ev_rows))
@@ -189,5 +275,7 @@ def episode_from_scenario(scenario: Scenario, outcome: str, on: dt.date, source:
     if not events:
         raise NegotiateError("the ledger has no events before the resolution; nothing to learn from")
     a, b = scenario.party_ids
+    setting = scenario.setting
     return Episode(scenario.id, scenario.title, a, b, min(events[0].date, scenario.as_of), scenario.deadline,
-                   scenario.question, int(outcome == "deal"), resolved, source, tuple(events))
+                   scenario.question, int(outcome == "deal"), resolved, source, tuple(events),
+                   setting.domain, setting.deadline_kind, scenario.id, setting.summit_at_deadline)

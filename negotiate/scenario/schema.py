@@ -249,6 +249,21 @@ class Prior(_Strict):
     source: Literal["strategist", "game"] = "strategist"
 
 
+# What kind of negotiation and deadline: the deal model learns from these in the reference class.
+DOMAINS = ("trade", "fiscal", "labour", "arms_control", "sovereign_debt", "conflict", "eu_treaty", "other")
+DEADLINE_KINDS = ("measure", "expiry", "summit", "payment", "ultimatum", "other")
+
+
+class Setting(_Strict):
+    """What is known at the start about the negotiation and its deadline (the deal model uses it)."""
+
+    domain: Literal["trade", "fiscal", "labour", "arms_control", "sovereign_debt", "conflict", "eu_treaty", "other"] = Field(
+        "other", description="one of: " + ", ".join(DOMAINS))
+    deadline_kind: Literal["measure", "expiry", "summit", "payment", "ultimatum", "other"] = Field(
+        "other", description="one of: " + ", ".join(DEADLINE_KINDS))
+    summit_at_deadline: bool = Field(False, description="true if a leaders' meeting is scheduled at the deadline")
+
+
 def _threat(value: Any) -> Any:
     if value in ("equilibrium", "status_quo"):
         return value
@@ -276,6 +291,7 @@ class Scenario(_Strict):
     interactions: list[Interaction] = Field(default_factory=list)
     threat: Annotated[Any, BeforeValidator(_threat)] = "equilibrium"
     prior: Prior | None = None
+    setting: Setting = Field(default_factory=lambda: Setting())
     evidence: Text | None = None
     third_parties: dict[str, Text] = Field(
         default_factory=dict, description="other actors the ledger may name: id -> name"

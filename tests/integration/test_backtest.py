@@ -1,5 +1,7 @@
 import csv
+import datetime as dt
 import json
+import math
 import socket
 import subprocess
 import sys
@@ -11,11 +13,11 @@ from click.testing import CliRunner
 
 import models.backtest as backtest_module
 from cli.main import cli
-from models.backtest import EVENTS, score_records
-from negotiate.evidence.reference import DEFAULT_REFERENCE
+from models.backtest import EVENTS, folds_of, open_base_rate, score_records
+from negotiate.evidence.reference import DEFAULT_REFERENCE, Episode
 from negotiate.record.scoring import brier
 
-QUICK = ["--draws", "100", "--tune", "100"]
+QUICK = ["--draws", "100", "--tune", "100", "--model", "hazard-clock"]
 
 
 def subset(tmp_path: Path, name: str, ids: list[str]) -> Path:
@@ -37,40 +39,78 @@ def ids(outcome: str, n: int) -> list[str]:
         return [r["id"] for r in csv.DictReader(handle) if r["outcome"] == outcome][:n]
 
 
+FIT = {"max_rhat": 1.0, "min_ess_bulk": 900, "divergences": 0}
+BAD_FIT = {"max_rhat": 1.2, "min_ess_bulk": 80, "divergences": 1}
+
+
+def record(episode, horizon, outcome, model, fit=FIT, cluster=None):
+    return {"episode": episode, "cluster": cluster or episode, "horizon": horizon, "as_of": "2020-01-01",
+            "outcome": outcome, "model": model, "prior": 0.6, "base_rate": 0.5, "base_rate_by_horizon": 0.4,
+            "coin": 0.5, "fit": fit}
+
+
 def test_summary_scores_match_direct_computation():
-    records = [
-        {"episode": "a", "horizon": "7d", "as_of": "2020-01-01", "outcome": 1, "model": 0.9, "prior": 0.6,
-         "base_rate": 0.5, "fit": {"max_rhat": 1.0, "min_ess_bulk": 900, "divergences": 0}},
-        {"episode": "b", "horizon": "7d", "as_of": "2020-01-01", "outcome": 0, "model": 0.3, "prior": 0.6,
-         "base_rate": 0.5, "fit": {"max_rhat": 1.002, "min_ess_bulk": 800, "divergences": 1}},
-        {"episode": "b", "horizon": EVENTS, "as_of": "2019-12-20", "outcome": 0, "model": 0.4, "prior": 0.6,
-         "base_rate": 0.5, "fit": {"max_rhat": 1.002, "min_ess_bulk": 800, "divergences": 1}},
-    ]
+    records = [record("a", "7d", 1, 0.9), record("b", "7d", 0, 0.3, BAD_FIT), record("b", EVENTS, 0, 0.4, BAD_FIT)]
     d = score_records(records)
     assert d["horizons"]["7d"]["model"]["brier"] == pytest.approx(brier([0.9, 0.3], [1, 0]))
     assert d["horizons"]["7d"]["base_rate"]["brier"] == pytest.approx(0.25)
+    assert d["horizons"]["7d"]["coin"]["brier"] == pytest.approx(0.25)
+    assert d["horizons"]["7d"]["base_rate_by_horizon"]["brier"] == pytest.approx((0.6 ** 2 + 0.4 ** 2) / 2)
+    assert d["horizons"]["7d"]["coin"]["log_score"] == pytest.approx(math.log(0.5))
     assert d["horizons"][EVENTS]["n"] == 1
     assert d["worst"][0]["episode"] == "b"
-    assert d["diagnostics"] == {"max_rhat": 1.002, "min_ess_bulk": 800, "divergences": 1}
+    assert d["diagnostics"] == {"max_rhat": 1.2, "min_ess_bulk": 80, "divergences": 1, "failed_folds": ["b"]}
+    # two fixed-horizon forecasts, 0.9 (bin 0.9-1.0, outcome 1) and 0.3 (bin 0.3-0.4, outcome 0)
+    assert d["calibration_error"] == pytest.approx((abs(0.9 - 1) + abs(0.3 - 0)) / 2)
+
+
+def _episode(eid, outcome, deadline, resolved, cluster=""):
+    return Episode(eid, "t", "A", "B", deadline - dt.timedelta(days=60), deadline, "?", outcome, resolved, "s",
+                   cluster=cluster)
+
+
+def test_base_rate_by_horizon_counts_only_episodes_still_open():
+    d = dt.date(2020, 6, 30)
+    train = [_episode("early", 1, d, d - dt.timedelta(days=20)), _episode("late", 1, d, d - dt.timedelta(days=2)),
+             _episode("none1", 0, d, d), _episode("none2", 0, d, d)]
+    assert open_base_rate(train, 30) == pytest.approx(2 / 4)  # everyone open 30 days out
+    assert open_base_rate(train, 7) == pytest.approx(1 / 3)  # the early deal is known by then
+    assert open_base_rate(train, 1) == pytest.approx(0.0)  # only the two without a deal are open
+    assert open_base_rate(train[:2], 1) == pytest.approx(1.0)  # nobody open: the overall rate
+
+
+def test_cluster_folds_hold_out_linked_rounds_together():
+    d = dt.date(2020, 6, 30)
+    train = [_episode("r1", 1, d, d, "dispute"), _episode("r2", 0, d, d, "dispute"), _episode("solo", 1, d, d)]
+    folds = folds_of(train, None, "cluster")
+    assert sorted(folds) == ["dispute", "solo"]
+    fit_on, held = folds["dispute"]
+    assert [e.id for e in held] == ["r1", "r2"] and [e.id for e in fit_on] == ["solo"]
+    assert sorted(folds_of(train, None, "episode")) == ["r1", "r2", "solo"]
 
 
 def test_leave_one_out_runs_in_parallel_and_resumes(tmp_path, monkeypatch):
     ref = subset(tmp_path, "ref", ids("1", 2) + ids("0", 2))
     state = tmp_path / "state"
-    args = ["backtest", str(ref), "--jobs", "2", "--state", str(state), "--json", "--plot", str(tmp_path / "r.png")] + QUICK
+    args = ["backtest", str(ref), "--folds", "episode", "--jobs", "2", "--state", str(state), "--json",
+            "--plot", str(tmp_path / "r.png")] + QUICK
     first = CliRunner().invoke(cli, args)
     assert first.exit_code == 0, first.output
     d1 = json.loads(first.stdout)
     assert d1["folds"] == 4 and d1["resumed_folds"] == 0 and d1["mode"] == "leave-one-episode-out"
-    assert {"30d", "7d"} <= d1["horizons"].keys()
+    m1 = d1["models"]["hazard-clock"]
+    assert {"30d", "7d"} <= m1["horizons"].keys()
+    assert set(m1["horizons"]["7d"]) == {"n", "episodes", "model", "base_rate", "base_rate_by_horizon", "coin", "prior"}
     assert (tmp_path / "r.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    # 100 draws cannot pass the diagnostics: every fold is named in a loud warning
+    assert m1["diagnostics"]["failed_folds"] and "WARNING: hazard-clock:" in first.stderr
     # an interruption loses nothing finished: drop one fold's file and run again
-    fold_files = sorted(Path(d1["state"]).glob("*.json"))
+    fold_files = sorted(state.glob("*/*.json"))
     assert len(fold_files) == 4
     fold_files[0].unlink()
     second = json.loads(CliRunner().invoke(cli, args).stdout)
     assert second["resumed_folds"] == 3
-    assert second["horizons"] == d1["horizons"]  # same seeds, same fits
+    assert second["models"]["hazard-clock"]["horizons"] == m1["horizons"]  # same seeds, same fits
 
     def no_cluster(*args, **kwargs):
         raise AssertionError("a fully resumed backtest must not start a cluster or fit anything")
@@ -123,7 +163,7 @@ def test_folds_on_a_real_dask_cluster_score_like_the_local_run(tmp_path):
             procs.append(subprocess.Popen([str(dask), "worker", address, "--nworkers", "1", "--nthreads", "1",
                                            "--no-dashboard"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
         remote = CliRunner().invoke(cli, ["backtest", "--train", str(train), "--test", str(test), "--scheduler",
-                                          address, "--state", str(tmp_path / "remote"), "--json", "--draws", "300"])
+                                          address, "--state", str(tmp_path / "remote"), "--json", "--draws", "300", "--model", "hazard-clock"])
         assert remote.exit_code == 0, remote.output
     finally:
         for p in procs:
@@ -131,16 +171,18 @@ def test_folds_on_a_real_dask_cluster_score_like_the_local_run(tmp_path):
         for p in procs:
             p.wait(timeout=30)
     local = CliRunner().invoke(cli, ["backtest", "--train", str(train), "--test", str(test), "--jobs", "1",
-                                     "--state", str(tmp_path / "local"), "--json", "--draws", "300"])
+                                     "--state", str(tmp_path / "local"), "--json", "--draws", "300", "--model", "hazard-clock"])
     r, l = json.loads(remote.stdout), json.loads(local.stdout)
     assert r["mode"] == "train-test" and r["resumed_folds"] == 0 and l["resumed_folds"] == 0
     # Same seeds, same fits up to floating point: the last bits can differ between processes (e.g.
     # PyTensor compiling concurrently), and MCMC turns that into Monte Carlo noise, so the model's
     # scores agree within it; the baselines do not depend on sampling and agree exactly.
+    r, l = r["models"]["hazard-clock"], l["models"]["hazard-clock"]
     assert r["horizons"].keys() == l["horizons"].keys()
     for h in r["horizons"]:
         assert r["horizons"][h]["n"] == l["horizons"][h]["n"]
         assert r["horizons"][h]["base_rate"] == l["horizons"][h]["base_rate"]
+        assert r["horizons"][h]["base_rate_by_horizon"] == l["horizons"][h]["base_rate_by_horizon"]
         assert r["horizons"][h]["model"]["brier"] == pytest.approx(l["horizons"][h]["model"]["brier"], abs=0.02)
         assert r["horizons"][h]["prior"]["brier"] == pytest.approx(l["horizons"][h]["prior"]["brier"], abs=0.02)
 

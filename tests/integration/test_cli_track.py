@@ -6,17 +6,13 @@ import pytest
 from click.testing import CliRunner
 
 from cli.main import cli
-from models.deal import Fit, ModelConfig, SamplerConfig, fit_key, point_fit
 from negotiate.evidence.reference import DEFAULT_REFERENCE, load_reference
-from tests.conftest import FLAGSHIP
+from tests.conftest import FLAGSHIP, store_point_fits
 
 
 @pytest.fixture
 def env(tmp_path, monkeypatch):
-    key = fit_key(DEFAULT_REFERENCE, ModelConfig(), SamplerConfig())
-    f = point_fit({"consult": 0.3, "threaten": -0.5, "sanction": -0.4}, 14.0)
-    Fit(f.draws, f.diagnostics, key, f.meta).save(tmp_path / "fits")
-    monkeypatch.setenv("NEGOTIATE_FITS", str(tmp_path / "fits"))
+    monkeypatch.setenv("NEGOTIATE_FITS", str(store_point_fits(tmp_path / "fits")))
     monkeypatch.setenv("NEGOTIATE_DB", str(tmp_path / "track.sqlite"))
     return tmp_path
 

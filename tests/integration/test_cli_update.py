@@ -7,22 +7,19 @@ import pytest
 from click.testing import CliRunner
 
 from cli.main import cli
-from models.deal import Fit, ModelConfig, SamplerConfig, fit_key, point_fit
-from negotiate.evidence.reference import DEFAULT_REFERENCE
-from tests.conftest import FLAGSHIP, ROOT
+from models.deal import Fit
+from tests.conftest import FLAGSHIP, POINT_CLOCK, ROOT, store_point_fits
 
-KEYS = {"scenario", "p_deal", "interval", "path", "contributions", "prior", "diagnostics", "fit", "seed",
-        "events_used", "events_ignored_after_as_of"}
+# README, "update --json keys"
+KEYS = {"scenario", "model", "p_deal", "p_model", "p_with_prior", "interval", "days_left", "p_tomorrow_without_events",
+        "what_would_move", "path", "contributions", "prior", "diagnostics", "fit", "seed", "events_used",
+        "events_ignored_after_as_of", "record"}
 
 
 @pytest.fixture
 def store(tmp_path, monkeypatch):
     """A fit cache holding a fixed-effects fit under the key of the shipped reference class."""
-    key = fit_key(DEFAULT_REFERENCE, ModelConfig(), SamplerConfig())
-    f = point_fit({"consult": 0.3, "agree": 0.8, "threaten": -0.5, "sanction": -0.4, "accuse": -0.2,
-                   "concede": 0.4, "support": 0.2}, 14.0)
-    Fit(f.draws, f.diagnostics, key, f.meta).save(tmp_path)
-    monkeypatch.setenv("NEGOTIATE_FITS", str(tmp_path))
+    monkeypatch.setenv("NEGOTIATE_FITS", str(store_point_fits(tmp_path)))
     return tmp_path
 
 
@@ -30,13 +27,22 @@ def test_update_json_with_a_stored_fit(store):
     result = CliRunner().invoke(cli, ["update", str(FLAGSHIP), "--json"])
     assert result.exit_code == 0, result.output
     d = json.loads(result.stdout)
-    assert d.keys() >= KEYS
-    assert d["fit"]["reused"] is True
+    assert d.keys() == KEYS
+    assert d["fit"]["reused"] is True and d["model"] == "hazard" and d["days_left"] == 7
     lo, hi = d["interval"]
-    assert 0 <= lo <= d["p_deal"] <= hi <= 1
+    assert 0 <= lo <= d["p_model"] <= hi <= 1
     assert d["events_used"] >= 20 and d["path"][-1]["date"] == "2025-10-23"
-    assert d["path"][-1]["p_deal"] == pytest.approx(d["p_deal"])
+    assert d["path"][-1]["p_deal"] == pytest.approx(d["p_model"])  # the path is the model alone
     assert d["prior"]["source"] == "strategist" and d["prior"]["deal_probability"] == 0.6
+    # a one-draw fit has no posterior spread: the model's pseudo-count is the cap, and the prior barely moves P
+    n = d["prior"]["model_strength"]
+    assert n == 1000.0
+    assert d["p_with_prior"] == pytest.approx((d["p_model"] * n + 0.6 * 4) / (n + 4))
+    assert d["p_deal"] == d["p_with_prior"]
+    # what would move it: every catalogue type, cooperative ones up, conflictual ones down (b_tone > 0)
+    moves = {m["type"]: m for m in d["what_would_move"]}
+    assert len(moves) == 16
+    assert moves["agree"]["p_deal"] > d["p_tomorrow_without_events"] > moves["threaten"]["p_deal"]
 
 
 def test_as_of_uses_only_earlier_events(store):
@@ -48,15 +54,17 @@ def test_as_of_uses_only_earlier_events(store):
 
 def test_text_output(store):
     out = CliRunner().invoke(cli, ["update", str(FLAGSHIP)]).stdout
-    for part in ("P(deal by the deadline) =", "90% interval", "Prior: the strategist's 60.0%",
-                 "Path of P(deal)", "Events that move P(deal) most", "max R-hat"):
+    for part in ("P(deal by the deadline) =", "with your prior (60%, strength 4)", "the model alone",
+                 "Posterior uncertainty of the model's P", "What would move it", "Path of P(deal)",
+                 "Events that move P(deal) most", "Model hazard:", "max R-hat"):
         assert part in out
 
 
 def test_strict_fails_on_bad_diagnostics(tmp_path, monkeypatch):
-    key = fit_key(DEFAULT_REFERENCE, ModelConfig(), SamplerConfig())
-    f = point_fit({"consult": 0.3}, 14.0)
-    Fit(f.draws, {"max_rhat": 1.2, "min_ess_bulk": 50.0, "divergences": 3}, key, {}).save(tmp_path)
+    store_point_fits(tmp_path)
+    [path] = [p for p in tmp_path.glob("*.npz") if Fit.load(p).meta.get("name") == "hazard"]
+    f = Fit.load(path)
+    Fit(f.draws, {"max_rhat": 1.2, "min_ess_bulk": 50.0, "divergences": 3}, f.key, f.meta).save(tmp_path)
     monkeypatch.setenv("NEGOTIATE_FITS", str(tmp_path))
     loose = CliRunner().invoke(cli, ["update", str(FLAGSHIP)])
     assert loose.exit_code == 0 and "WARNING: the fit fails its diagnostics" in loose.stdout
@@ -80,7 +88,25 @@ def test_no_prior_uses_the_reference_base_rate(store, tmp_path):
                  .replace("evidence: ../seeds/us-china-kl-2025/events.csv\n", ""))
     d = json.loads(CliRunner().invoke(cli, ["update", str(p), "--json"]).stdout)
     assert d["prior"]["source"] == "reference" and d["events_used"] == 0
-    assert d["p_deal"] == pytest.approx(0.5)  # the point fit's intercept is 0
+    assert d["p_with_prior"] is None and d["p_deal"] == d["p_model"]
+    # no events: the clock alone, by the closed form over the 7 days left (1 to 7 days left on those days)
+    import math
+    clock = POINT_CLOCK
+    summit = 0.8  # the flagship's leaders' meeting at the deadline, on the last two days
+    etas = [clock[3], clock[3], clock[3], clock[2], clock[2], clock[1] + summit, clock[0] + summit]
+    assert d["p_deal"] == pytest.approx(1 - math.prod(1 - 1 / (1 + math.exp(-e)) for e in etas))
+
+
+def test_v1_is_still_selectable(store):
+    d = json.loads(CliRunner().invoke(cli, ["update", str(FLAGSHIP), "--json", "--model", "v1"]).stdout)
+    assert d["model"] == "v1" and d["what_would_move"] == []
+    assert d["p_deal"] == d["p_model"] == d["p_with_prior"]
+
+
+def test_unknown_model_is_a_clear_error(store):
+    result = CliRunner().invoke(cli, ["update", str(FLAGSHIP), "--model", "hazzard"])
+    assert result.exit_code == 1
+    assert result.stderr == "Error: unknown model 'hazzard'; expected one of: v1, hazard-clock, hazard\n"
 
 
 def test_stored_fit_path_never_imports_pymc(store):
@@ -103,3 +129,14 @@ def test_first_update_fits_and_the_second_reuses(tmp_path, monkeypatch):
     d2 = json.loads(CliRunner().invoke(cli, ["update", str(FLAGSHIP), "--json"]).stdout)
     assert d2["fit"]["reused"] is True and d2["fit"]["key"] == d1["fit"]["key"]
     assert d2["p_deal"] == d1["p_deal"]
+
+
+@pytest.mark.slow
+def test_first_fit_with_json_writes_only_json_to_stdout(tmp_path):
+    """A first fit in a real process, stdout a pipe: the sampler's output goes to stderr, stdout is one JSON object."""
+    env = {**os.environ, "NEGOTIATE_FITS": str(tmp_path / "fits"), "NEGOTIATE_DB": str(tmp_path / "t.sqlite")}
+    proc = subprocess.run([sys.executable, "-m", "cli", "update", str(FLAGSHIP), "--json", "--model", "hazard-clock"],
+                          capture_output=True, text=True, env=env, cwd=ROOT)
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout)["fit"]["reused"] is False
+    assert "Fitting the deal model" in proc.stderr

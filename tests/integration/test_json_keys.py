@@ -7,9 +7,7 @@ import pytest
 from click.testing import CliRunner
 
 from cli.main import cli
-from models.deal import Fit, ModelConfig, SamplerConfig, fit_key, point_fit
-from negotiate.evidence.reference import DEFAULT_REFERENCE
-from tests.conftest import FLAGSHIP
+from tests.conftest import FLAGSHIP, store_point_fits
 
 # README, "solve --json keys (stable)"
 SOLVE = {"scenario", "parties", "game", "equilibria", "solver", "threat_point", "agreements", "zopa",
@@ -85,10 +83,7 @@ def test_solve_json_keys_with_draws():
 @pytest.fixture
 def track(tmp_path, monkeypatch):
     """One recorded forecast of the flagship (from a fixed-effects fit) and its resolution."""
-    key = fit_key(DEFAULT_REFERENCE, ModelConfig(), SamplerConfig())
-    f = point_fit({"consult": 0.3, "threaten": -0.5, "sanction": -0.4}, 14.0)
-    Fit(f.draws, f.diagnostics, key, f.meta).save(tmp_path / "fits")
-    monkeypatch.setenv("NEGOTIATE_FITS", str(tmp_path / "fits"))
+    monkeypatch.setenv("NEGOTIATE_FITS", str(store_point_fits(tmp_path / "fits")))
     run("update", FLAGSHIP, "--json")
     result = CliRunner().invoke(cli, ["resolve", str(FLAGSHIP), "--outcome", "deal", "--on", "2025-10-30",
                                       "--source", "https://example.org/deal"])

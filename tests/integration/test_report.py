@@ -7,9 +7,7 @@ import pytest
 from click.testing import CliRunner
 
 from cli.main import cli
-from models.deal import Fit, ModelConfig, SamplerConfig, fit_key, point_fit
-from negotiate.evidence.reference import DEFAULT_REFERENCE
-from tests.conftest import FLAGSHIP, ROOT
+from tests.conftest import FLAGSHIP, ROOT, store_point_fits
 
 ATTACK = "<script>alert(1)</script><img src=x onerror=alert(2)>"
 DETECTABLE = "<script>document.title='pwned'</script><img src=x onerror=\"document.body.setAttribute('data-pwned','1')\">"
@@ -19,10 +17,7 @@ ARTEFACTS = ROOT / "test-artifacts"
 @pytest.fixture
 def workspace(tmp_path, monkeypatch):
     """The flagship with hostile strings in its ledger and title, and a stored fixed-effects fit."""
-    key = fit_key(DEFAULT_REFERENCE, ModelConfig(), SamplerConfig())
-    f = point_fit({"consult": 0.3, "threaten": -0.5, "sanction": -0.4, "agree": 0.6}, 14.0)
-    Fit(f.draws, f.diagnostics, key, f.meta).save(tmp_path / "fits")
-    monkeypatch.setenv("NEGOTIATE_FITS", str(tmp_path / "fits"))
+    monkeypatch.setenv("NEGOTIATE_FITS", str(store_point_fits(tmp_path / "fits")))
     text = FLAGSHIP.read_text().replace("evidence: ../seeds/us-china-kl-2025/events.csv", "evidence: events.csv")
     text = text.replace("title: US–China trade talks, Kuala Lumpur, October 2025", "title: " + json.dumps("Talks " + DETECTABLE))
     (tmp_path / "s.yaml").write_text(text)

@@ -14,6 +14,9 @@ from models.deal import (
     point_fit,
     snapshots,
 )
+from models.export import export_fit, to_datatree
+from models.hazard import BUCKET_NAMES, HazardConfig
+from models.variants import variant
 from negotiate.errors import NegotiateError
 from negotiate.evidence.ledger import Event
 from negotiate.evidence.reference import DEFAULT_REFERENCE, Episode, load_reference
@@ -54,13 +57,45 @@ def test_corrupt_store_is_a_clear_error(tmp_path):
 def test_key_depends_on_data_and_config(tmp_path):
     ref = tmp_path / "ref"
     shutil.copytree(DEFAULT_REFERENCE, ref)
-    base = fit_key(ref, ModelConfig(), SamplerConfig())
-    assert base == fit_key(ref, ModelConfig(), SamplerConfig())
-    assert base != fit_key(ref, dataclasses.replace(ModelConfig(), tau_sd=0.7), SamplerConfig())
-    assert base != fit_key(ref, ModelConfig(), dataclasses.replace(SamplerConfig(), seed=1))
+    hazard = variant("hazard").config_dict()
+    base = fit_key(ref, hazard, SamplerConfig())
+    assert base == fit_key(ref, variant("hazard").config_dict(), SamplerConfig())
+    assert base != fit_key(ref, variant("hazard-clock").config_dict(), SamplerConfig())
+    assert base != fit_key(ref, variant("v1").config_dict(), SamplerConfig())
+    tweaked = dataclasses.replace(variant("hazard"), config=dataclasses.replace(HazardConfig(), half_life=10.0))
+    assert base != fit_key(ref, tweaked.config_dict(), SamplerConfig())
+    assert base != fit_key(ref, hazard, dataclasses.replace(SamplerConfig(), seed=1))
     with open(ref / "events.csv", "a") as handle:
         handle.write("\n")
-    assert base != fit_key(ref, ModelConfig(), SamplerConfig())
+    assert base != fit_key(ref, hazard, SamplerConfig())
+
+
+def test_stored_fit_keeps_chains_and_sample_stats(tmp_path):
+    stats = {"diverging": np.zeros((2, 3), bool), "energy": np.arange(6.0).reshape(2, 3)}
+    f = Fit({"clock": np.arange(42.0).reshape(6, 7)}, {"max_rhat": 1.0, "min_ess_bulk": 500.0, "divergences": 0},
+            "k", {"chains": 2}, stats)
+    g = Fit.load(f.save(tmp_path))
+    assert g.meta["chains"] == 2 and g.size == 6
+    np.testing.assert_array_equal(g.stats["energy"], stats["energy"])
+    tree = to_datatree(g)
+    clock = np.asarray(tree.posterior["clock"])
+    assert clock.shape == (2, 3, 7)
+    np.testing.assert_array_equal(clock[1, 0], np.arange(42.0).reshape(6, 7)[3])  # chain after chain
+    assert list(tree.posterior["clock"].coords["bucket"].values) == list(BUCKET_NAMES)
+    assert np.asarray(tree.sample_stats["energy"]).shape == (2, 3)
+
+
+def test_export_writes_netcdf_that_arviz_reads_back(tmp_path):
+    import arviz as az
+
+    f = Fit({"b_tone": np.linspace(0, 1, 8)}, {"max_rhat": 1.0, "min_ess_bulk": 500.0, "divergences": 0}, "k",
+            {"chains": 2}, {"diverging": np.zeros((2, 4), bool)})
+    path = export_fit(f, tmp_path / "fit.nc")
+    back = az.from_netcdf(path)
+    np.testing.assert_allclose(np.asarray(back.posterior["b_tone"]).ravel(), np.linspace(0, 1, 8))
+    with pytest.raises(NegotiateError, match="file exists") as refused:
+        export_fit(f, path)
+    assert refused.value.remedies == {"overwrite"}
 
 
 def _synthetic_reference(rng, n_episodes, beta_coop, beta_conf, half_life):

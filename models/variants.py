@@ -1,0 +1,91 @@
+"""The deal-model variants, by name: what `--model NAME` selects, fits and predicts.
+
+- ``v1``: log-odds = intercept + decayed typed event effects (0.1's model; no clock).
+- ``hazard-clock``: the discrete-time hazard with the clock only (days left to the deadline).
+- ``hazard``: the clock plus the setting (summit at the deadline, domain, deadline kind) and the
+  tone and activity of recent events. The default: it won the leave-one-cluster-out backtest
+  (README, "How good is P(deal)").
+
+Each variant fits a :class:`models.deal.Fit` on reference episodes and gives, per posterior draw,
+P(deal by the deadline) of a case as of a date.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from negotiate.errors import NegotiateError
+from negotiate.evidence.catalogue import Catalogue
+
+from .deal import Fit, ModelConfig, SamplerConfig, _package_versions, diagnostics, flat_draws
+from .deal import fit as fit_v1
+from .hazard import Case, HazardConfig, fit_hazard, p_deal_by_deadline, parameter_names
+from .predict import EffectDraws, sigmoid
+
+
+@dataclass(frozen=True)
+class Variant:
+    """One named model: its configuration, how to fit it and how to predict from a fit."""
+
+    name: str
+    config: Any  # ModelConfig (v1) or HazardConfig
+    summary: str
+
+    def config_dict(self) -> dict:
+        return {"name": self.name, "config": dataclasses.asdict(self.config)}
+
+    def fit(self, episodes, sampler: SamplerConfig, key: str = "unkeyed", progress: bool = False,
+            cores: int | None = None) -> Fit:
+        """Sample the posterior on reference ``episodes``."""
+        if isinstance(self.config, ModelConfig):
+            result = fit_v1(episodes, self.config, sampler, key=key, progress=progress, cores=cores)
+            result.meta["name"] = self.name
+            return result
+        start = time.perf_counter()
+        idata, rows, deals = fit_hazard(episodes, self.config, sampler, progress=progress, cores=cores)
+        seconds = time.perf_counter() - start
+        names = parameter_names(self.config)
+        draws, stats = flat_draws(idata, names)
+        return Fit(draws, diagnostics(idata, names), key,
+                   {"seconds": seconds, "episodes": len(episodes), "rows": rows, "deals": deals,
+                    "name": self.name, "model": self.config_dict(), "sampler": dataclasses.asdict(sampler),
+                    "versions": _package_versions(), "chains": sampler.chains}, stats)
+
+    def p_draws(self, fit: Fit, case: Case, as_of: dt.date, catalogue: Catalogue | None = None) -> np.ndarray:
+        """P(deal by the deadline | no deal by ``as_of``), one value per posterior draw."""
+        if isinstance(self.config, ModelConfig):
+            effects = EffectDraws(fit, catalogue or Catalogue(), np.random.default_rng(0))
+            eta = fit.draws["alpha"] + sum((effects.contribution(e, as_of) for e in case.events if e.date <= as_of),
+                                           np.zeros(fit.size))
+            return sigmoid(eta) if as_of < case.deadline else np.zeros(fit.size)
+        return p_deal_by_deadline(fit.draws, self.config, case, as_of, catalogue)
+
+    @property
+    def is_hazard(self) -> bool:
+        return isinstance(self.config, HazardConfig)
+
+
+VARIANTS: dict[str, Variant] = {
+    v.name: v
+    for v in (
+        Variant("v1", ModelConfig(), "0.1's model: intercept plus decayed event effects, no clock"),
+        Variant("hazard-clock", HazardConfig(name="hazard-clock", events=False, attributes=False),
+                "daily hazard of a deal by days left to the deadline"),
+        Variant("hazard", HazardConfig(), "daily hazard: clock, setting, tone and activity of recent events"),
+    )
+}
+DEFAULT_MODEL = "hazard"
+
+
+def variant(name: str) -> Variant:
+    """The variant called ``name``."""
+    try:
+        return VARIANTS[name]
+    except KeyError:
+        raise NegotiateError(f"unknown model {name!r}; expected one of: {', '.join(VARIANTS)}") from None

@@ -1,0 +1,189 @@
+"""The hazard model against its closed form, its limits, and simulation-based calibration."""
+
+import dataclasses
+import datetime as dt
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from models.deal import SamplerConfig
+from models.hazard import BUCKETS, TYPES, Case, HazardConfig, bucket_of, p_deal_by_deadline, point_draws, training_rows
+from models.update import combine_with_prior
+from models.variants import variant
+from negotiate.evidence.catalogue import Catalogue
+from negotiate.evidence.ledger import Event
+from negotiate.evidence.reference import Episode
+
+FULL = HazardConfig()
+DEADLINE = dt.date(2025, 3, 31)
+
+
+def sigmoid(x: float) -> float:
+    return 1 / (1 + math.exp(-x))
+
+
+def ev(date, etype, weight=1.0):
+    return Event(date, "A", "B", etype, "test", f"t://{date}/{etype}", weight)
+
+
+def test_buckets_cover_every_day_once():
+    days = np.arange(0, 400)
+    b = bucket_of(days)
+    for d, k in zip(days, b):
+        lo, hi = BUCKETS[k]
+        assert lo <= d <= hi
+
+
+def test_closed_form_with_fixed_parameters():
+    """P = 1 - prod(1 - sigmoid(eta_d)), eta written out by hand from the model's definition."""
+    clock = [-1.0, -1.5, -2.0, -2.5, -3.0, -3.5, -4.0]
+    scores = {"consult": 1.2, "threaten": -0.7}
+    draws = point_draws(FULL, clock, b_summit=0.6, domain={"trade": 0.2}, kind={"summit": -0.1},
+                        type_score=scores, b_tone=0.9, b_activity=0.3)
+    events = (ev(dt.date(2025, 3, 20), "consult"), ev(dt.date(2025, 3, 25), "threaten", 0.5))
+    case = Case(dt.date(2025, 3, 1), DEADLINE, events, "trade", "summit", True)
+    as_of = dt.date(2025, 3, 26)
+    expected_survival = 1.0
+    for k in range(1, 6):  # days 27..31: 4, 3, 2, 1, 0 days left
+        day = as_of + dt.timedelta(days=k)
+        left = (DEADLINE - day).days
+        bucket = {4: 3, 3: 2, 2: 2, 1: 1, 0: 0}[left]
+        s1 = 1.0 * 2 ** (-((day - dt.timedelta(days=1)) - events[0].date).days / FULL.half_life)
+        s2 = 0.5 * 2 ** (-((day - dt.timedelta(days=1)) - events[1].date).days / FULL.half_life)
+        tone = (1.2 * s1 - 0.7 * s2) / (1 + s1 + s2)
+        eta = clock[bucket] + 0.6 * (left <= 1) + 0.2 - 0.1 + 0.9 * tone + 0.3 * math.log1p(s1 + s2)
+        expected_survival *= 1 - sigmoid(eta)
+    p = p_deal_by_deadline(draws, FULL, case, as_of)
+    assert p.shape == (1,)
+    assert p[0] == pytest.approx(1 - expected_survival, rel=1e-12)
+
+
+def test_events_after_as_of_and_on_the_next_day_only_count_from_the_day_after():
+    draws = point_draws(FULL, -3.0, b_tone=1.0, b_activity=0.5)
+    case = Case(dt.date(2025, 3, 1), DEADLINE, (ev(dt.date(2025, 3, 28), "agree"),))
+    as_of = dt.date(2025, 3, 27)
+    silent = dataclasses.replace(case, events=())
+    assert p_deal_by_deadline(draws, FULL, case, as_of) == pytest.approx(p_deal_by_deadline(draws, FULL, silent, as_of))
+
+
+def test_no_events_and_no_time_passing_gives_the_clock_prior():
+    """With no events, P is the clock's alone; asked twice on the same day, the same P."""
+    clock = [-1.0, -1.5, -2.0, -2.5, -3.0, -3.5, -4.0]
+    draws = point_draws(FULL, clock)
+    case = Case(dt.date(2025, 3, 1), DEADLINE, ())
+    as_of = dt.date(2025, 3, 30)  # one day left: the deadline day itself
+    p = p_deal_by_deadline(draws, FULL, case, as_of)
+    assert p[0] == pytest.approx(sigmoid(-1.0))
+    assert p_deal_by_deadline(draws, FULL, case, as_of)[0] == p[0]
+    assert p_deal_by_deadline(draws, FULL, case, DEADLINE)[0] == 0.0  # no day left
+
+
+@settings(max_examples=60, deadline=None)
+@given(clock=st.lists(st.floats(-8, 2), min_size=7, max_size=7), days_before=st.integers(1, 60),
+       n_events=st.integers(0, 4), b_tone=st.floats(-2, 2), b_activity=st.floats(-1, 1))
+def test_a_day_passing_without_a_deal_lowers_p(clock, days_before, n_events, b_tone, b_activity):
+    """P(t) = 1 - prod_{d>t}(1 - h_d) loses the factor of day t+1: lower whenever that hazard is positive."""
+    draws = point_draws(FULL, clock, b_tone=b_tone, b_activity=b_activity)
+    as_of = DEADLINE - dt.timedelta(days=days_before)
+    events = tuple(ev(as_of - dt.timedelta(days=k), "consult" if k % 2 else "threaten") for k in range(n_events))
+    case = Case(as_of - dt.timedelta(days=10), DEADLINE, events)
+    today = p_deal_by_deadline(draws, FULL, case, as_of)[0]
+    tomorrow = p_deal_by_deadline(draws, FULL, case, as_of + dt.timedelta(days=1))[0]
+    assert tomorrow <= today
+    if today < 1 - 1e-12:  # below the floating-point ceiling
+        assert tomorrow < today
+
+
+def test_cooperative_news_raises_and_conflictual_lowers_with_positive_tone():
+    draws = point_draws(FULL, -3.0, b_tone=1.0)
+    base = Case(dt.date(2025, 3, 1), DEADLINE, (ev(dt.date(2025, 3, 10), "consult"),))
+    as_of = dt.date(2025, 3, 20)
+    p0 = p_deal_by_deadline(draws, FULL, base, as_of)[0]
+    up = dataclasses.replace(base, events=base.events + (ev(as_of, "agree"),))
+    down = dataclasses.replace(base, events=base.events + (ev(as_of, "sanction"),))
+    assert p_deal_by_deadline(draws, FULL, up, as_of)[0] > p0 > p_deal_by_deadline(draws, FULL, down, as_of)[0]
+
+
+def test_a_scenarios_own_type_scores_as_its_direction():
+    catalogue = Catalogue({"walkout": ("conflictual", "leaves the table")})
+    draws = point_draws(FULL, -3.0, b_tone=1.0)  # built-in conflictual types score -1
+    as_of = dt.date(2025, 3, 20)
+    own = Case(dt.date(2025, 3, 1), DEADLINE, (ev(as_of, "walkout"),))
+    builtin = Case(dt.date(2025, 3, 1), DEADLINE, (ev(as_of, "reject"),))
+    assert p_deal_by_deadline(draws, FULL, own, as_of, catalogue)[0] == pytest.approx(
+        p_deal_by_deadline(draws, FULL, builtin, as_of)[0])
+
+
+def test_training_rows_stop_at_the_outcome():
+    e = Episode("x", "t", "A", "B", dt.date(2024, 12, 1), DEADLINE, "?", 1, dt.date(2025, 3, 20), "s",
+                (ev(dt.date(2025, 3, 1), "consult"),))
+    rows, y, owner = training_rows([e], FULL)
+    assert len(y) == (dt.date(2025, 3, 20) - (DEADLINE - dt.timedelta(days=FULL.window))).days + 1
+    assert y.sum() == 1 and y[-1] == 1
+    no = dataclasses.replace(e, outcome=0, resolved_on=DEADLINE)
+    rows0, y0, _ = training_rows([no], FULL)
+    assert y0.sum() == 0 and len(y0) == FULL.window + 1
+
+
+def test_prior_combination_adds_pseudo_counts():
+    rng = np.random.default_rng(0)
+    draws = rng.beta(30, 20, 200_000)  # Beta with 50 pseudo-observations, mean 0.6
+    combined, n_model = combine_with_prior(draws, 0.2, 10.0)
+    assert n_model == pytest.approx(49.0, rel=0.02)  # m(1-m)/v - 1 of a Beta(a, b) is a + b - 1 ... of its mean/var
+    assert combined == pytest.approx((0.6 * n_model + 0.2 * 10) / (n_model + 10), rel=1e-3)
+    # a prior of no weight leaves the model's P; a certain model ignores the prior
+    assert combine_with_prior(draws, 0.2, 1e-9)[0] == pytest.approx(draws.mean())
+    point, n = combine_with_prior(np.full(10, 0.3), 0.9, 4.0)
+    assert n == 1000.0 and point == pytest.approx((0.3 * 1000 + 0.9 * 4) / 1004)
+
+
+def _simulate(rng, n, truth):
+    """A synthetic reference class drawn from the hazard model itself (clock, tone, activity)."""
+    clock, b_tone, b_act = truth["clock"], truth["b_tone"], truth["b_activity"]
+    draws = point_draws(FULL, clock, b_tone=b_tone, b_activity=b_act)
+    episodes = []
+    for k in range(n):
+        deadline = dt.date(2020, 1, 1) + dt.timedelta(days=int(rng.integers(0, 1500)))
+        start = deadline - dt.timedelta(days=60)
+        events = tuple(sorted((ev(start + dt.timedelta(days=int(rng.integers(0, 60))),
+                                  str(rng.choice(["consult", "agree", "threaten", "sanction"])))
+                               for _ in range(int(rng.integers(3, 10)))), key=lambda e: e.date))
+        case = Case(start, deadline, events)
+        outcome, resolved = 0, deadline
+        day = start
+        while day <= deadline:  # simulate day by day: a deal on day d with the hazard of day d
+            h = 1 - p_deal_by_deadline(draws, FULL, dataclasses.replace(case, deadline=day, events=tuple(
+                e for e in events if e.date < day)), day - dt.timedelta(days=1))[0]
+            if rng.random() < 1 - h:
+                outcome, resolved = 1, day
+                break
+            day += dt.timedelta(days=1)
+        kept = tuple(e for e in events if e.date < resolved)
+        episodes.append(Episode(f"s{k}", "sim", "A", "B", start, deadline, "?", outcome, resolved, "sim", kept))
+    return episodes
+
+
+@pytest.mark.slow
+def test_simulation_based_calibration_recovers_parameters():
+    """Reference classes simulated from known parameters: the 90% intervals cover them most of the time."""
+    truth = {"clock": [-1.2, -2.0, -2.6, -3.4, -4.2, -5.0, -5.5], "b_tone": 1.0, "b_activity": 0.4}
+    model = dataclasses.replace(variant("hazard"), config=dataclasses.replace(FULL, attributes=False))
+    covered, total = 0, 0
+    for rep in range(3):
+        episodes = _simulate(np.random.default_rng(200 + rep), 150, truth)
+        fit = model.fit(episodes, SamplerConfig(draws=500, tune=500, seed=rep))
+        assert fit.diagnostics["divergences"] < 10
+        checks = [(fit.draws["b_tone"], truth["b_tone"]), (fit.draws["b_activity"], truth["b_activity"])]
+        checks += [(fit.draws["clock"][:, j], truth["clock"][j]) for j in (0, 1, 4)]
+        for samples, value in checks:
+            lo, hi = np.quantile(samples, [0.05, 0.95])
+            covered += lo <= value <= hi
+            total += 1
+    assert covered / total >= 0.75, f"{covered} of {total} covered"
+
+
+def test_types_match_the_catalogue():
+    assert tuple(Catalogue().names())[: len(TYPES)] == TYPES
