@@ -65,6 +65,40 @@ class IsoDate(click.ParamType):
 DATE = IsoDate()
 
 
+class Assignment(click.ParamType):
+    """``PATH=VALUE`` (--set) or ``LEVER=OPTION`` (--fix): the form is checked here (usage error, exit 2);
+    whether the path, lever or value exists is the library's to say (exit 1)."""
+
+    def __init__(self, name: str, parse):
+        self.name = name
+        self._parse = parse
+
+    def convert(self, value, param, ctx):
+        from negotiate.errors import NegotiateError
+
+        try:
+            self._parse(value)
+        except NegotiateError as exc:
+            self.fail(str(exc), param, ctx)
+        return value
+
+
+def _parse_set(text):
+    from negotiate.scenario.overrides import parse_override
+
+    return parse_override(text)
+
+
+def _parse_fix(text):
+    from negotiate.scenario.overrides import parse_fix
+
+    return parse_fix(text)
+
+
+SET = Assignment("PATH=VALUE", _parse_set)
+FIX = Assignment("LEVER=OPTION", _parse_fix)
+
+
 def db_option(func):
     return click.option("--db", type=click.Path(dir_okay=False, path_type=Path), envvar="NEGOTIATE_DB",
                         help="Track-record database (default: negotiate.sqlite here, or $NEGOTIATE_DB).")(func)

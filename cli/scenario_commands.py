@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from cli.options import json_option, reports_errors, scenario_argument
+from cli.options import FIX, SET, json_option, reports_errors, scenario_argument
 
 
 @click.command()
@@ -57,25 +57,44 @@ def validate(scenarios, as_json):
 @click.option("--seed", type=int, default=None, help="Seed for --draws; the same seed gives the same numbers.")
 @click.option("--equilibrium-rule", type=click.Choice(["worst", "best", "mean"]), default="worst", show_default=True,
               help="Threat point among several equilibria: lowest or highest joint payoff, or their mean.")
+@click.option("--fix", "fixes", multiple=True, type=FIX, metavar="LEVER=OPTION",
+              help="Commit a lever to one option (repeatable); shows what changes.")
+@click.option("--set", "sets", multiple=True, type=SET, metavar="PATH=VALUE",
+              help="Override a number by its dotted path (repeatable), e.g. parties.US.patience=0.8; shows what changes.")
 @reports_errors
-def solve(scenario, as_json, draws, seed, equilibrium_rule):
+def solve(scenario, as_json, draws, seed, equilibrium_rule, fixes, sets):
     """Solve a scenario: equilibria, threat point, zone of agreement, bargaining, predicted terms.
+
+    With --fix or --set, the game is solved as asked and compared with the scenario as written
+    (equilibria, threat point, zone of agreement, predicted terms, each side's gain).
 
     \b
     Examples:
       negotiate solve scenarios/us-china-kl-2025.yaml
       negotiate solve scenarios/us-china-kl-2025.yaml --json
       negotiate solve scenarios/us-china-kl-2025.yaml --draws 2000 --seed 7
+      negotiate solve scenarios/us-china-kl-2025.yaml --fix tariffs=impose_100
+      negotiate solve scenarios/us-china-kl-2025.yaml --set parties.US.patience=0.8
     """
     from negotiate.game.analysis import analyse
     from negotiate.game.montecarlo import monte_carlo
     from negotiate.report.solve_text import render_analysis
     from negotiate.scenario.schema import load_scenario
 
-    analysis = analyse(load_scenario(scenario), rule=equilibrium_rule)
+    if fixes or sets:
+        from negotiate.game.whatif import what_if
+        from negotiate.scenario.overrides import load_what_if
+
+        changed, fixed, values = load_what_if(scenario, sets, fixes)
+        analysis = analyse(changed, rule=equilibrium_rule, fixed=fixed)
+        comparison = what_if(analyse(load_scenario(scenario), rule=equilibrium_rule), analysis, fixed, values)
+    else:
+        analysis, comparison = analyse(load_scenario(scenario), rule=equilibrium_rule), None
     if draws:
         analysis.monte_carlo = monte_carlo(analysis.game, draws, seed, equilibrium_rule)
     result = analysis.to_dict()
+    if comparison is not None:
+        result["what_if"] = comparison
     if as_json:
         click.echo(json.dumps(result, indent=2, ensure_ascii=False))
     else:

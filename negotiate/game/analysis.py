@@ -168,6 +168,7 @@ def analyse(
     scenario: Scenario,
     rule: EquilibriumRule = "worst",
     values: np.ndarray | None = None,
+    fixed: dict[str, str] | None = None,
 ) -> Analysis:
     """Solve the scenario's posture game and its bargaining problem.
 
@@ -179,6 +180,8 @@ def analyse(
         How to pick the threat point among several equilibria (``threat: equilibrium`` only).
     values : ndarray, optional
         Payoff parameter values; the mean of each distribution by default.
+    fixed : dict, optional
+        Levers committed to one option (lever -> option); see :class:`PostureGame`.
 
     Returns
     -------
@@ -186,7 +189,7 @@ def analyse(
     """
     if rule not in EQUILIBRIUM_RULES:
         raise NegotiateError(f"unknown equilibrium rule {rule!r}; expected one of: {', '.join(EQUILIBRIUM_RULES)}")
-    game = PostureGame(scenario)
+    game = PostureGame(scenario, fixed)
     A, B = game.payoffs(game.point_values() if values is None else values)
     solved = solve_bimatrix(A, B, warn=False)  # degeneracy is reported in the result instead
     threat, info = threat_point(game, A, B, solved, rule)

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from negotiate.errors import GameError
 from negotiate.scenario.schema import Fixed, Normal, Payoff, Scenario, Triangular, Uniform
 
 
@@ -47,6 +48,10 @@ class PostureGame:
     ----------
     scenario : Scenario
         A validated scenario.
+    fixed : dict, optional
+        Levers committed to one option (lever -> option): their owner's strategies are only those
+        using that option, and every agreement keeps it. A fixed lever's option also stands in for
+        its status quo.
 
     Attributes
     ----------
@@ -60,12 +65,18 @@ class PostureGame:
         Every payoff of the scenario; :meth:`payoffs` maps a vector of their values to matrices.
     """
 
-    def __init__(self, scenario: Scenario):
+    def __init__(self, scenario: Scenario, fixed: dict[str, str] | None = None):
         self.scenario = scenario
+        self.fixed = dict(fixed or {})
+        for fixed_lever, option in self.fixed.items():
+            if fixed_lever not in scenario.levers or option not in scenario.levers[fixed_lever].options:
+                raise GameError(f"cannot fix lever {fixed_lever!r} to {option!r}: no such lever or option")
         self.parties = scenario.party_ids
         self.levers = {p: scenario.levers_of(p) for p in self.parties}
         self.strategies = {
-            p: list(itertools.product(*(list(scenario.levers[name].options) for name in self.levers[p])))
+            p: list(itertools.product(*(
+                [self.fixed[name]] if name in self.fixed else list(scenario.levers[name].options)
+                for name in self.levers[p])))
             for p in self.parties
         }
         self.params: list[PayoffParameter] = []
@@ -163,7 +174,7 @@ class PostureGame:
         """The cell where every lever keeps its status quo option, if all levers name one."""
         cell = []
         for party in self.parties:
-            status_quo = [self.scenario.levers[name].status_quo for name in self.levers[party]]
+            status_quo = [self.fixed.get(name, self.scenario.levers[name].status_quo) for name in self.levers[party]]
             wanted = tuple(option for option in status_quo if option is not None)
             if len(wanted) < len(status_quo):
                 return None

@@ -29,12 +29,61 @@ def _lottery(point: dict, parties: list[str]) -> str:
     return f"{_pair(point['payoffs'], parties)}: a lottery, {parts}"
 
 
+def _strategies(e: dict, parties: list[str]) -> str:
+    return "   ".join(
+        f"{p}: " + ", ".join(name if q > 1 - 1e-9 else f"{name} {q:.3f}" for name, q in e["strategies"][p].items())
+        for p in parties
+    )
+
+
+def _changed(flag: bool) -> str:
+    return "  (changed)" if flag else "  (unchanged)"
+
+
+def render_what_if(w: dict[str, Any], parties: list[str]) -> list[str]:
+    """Lines comparing the what-if with the scenario as written (``what_if`` of ``solve --json``)."""
+    asked = [f"--fix {lever}={option}" for lever, option in w["fix"].items()]
+    asked += [f"--set {path}={value:g}" for path, value in w["set"].items()]
+    b, a, ch = w["baseline"], w["modified"], w["changes"]
+    out = [f"What if: {' '.join(asked)}  (against the scenario as written)"]
+    out.append(f"  Equilibria: {len(b['equilibria'])} -> {len(a['equilibria'])}{_changed(ch['equilibria'])}")
+    if ch["equilibria"]:
+        for label, side in (("before", b), ("after ", a)):
+            for k, e in enumerate(side["equilibria"], 1):
+                out.append(f"    {label} #{k}: {_strategies(e, parties)}   payoffs {_pair(e['payoffs'], parties)}")
+    out.append(f"  Threat point: {_pair(b['threat_point']['payoffs'], parties)} -> "
+               f"{_pair(a['threat_point']['payoffs'], parties)}{_changed(ch['threat_point'])}")
+    out.append(f"  Zone of agreement: {b['zopa_size']} -> {a['zopa_size']} agreements"
+               + ("  (changed: " + ("it opens)" if a["zopa_size"] else "it closes)") if ch["zopa_nonempty"] else ""))
+    out.append(f"  Predicted terms{_changed(ch['predicted_terms'])}")
+    for label, side in (("before", b), ("after ", a)):
+        pt = side["predicted_terms"]
+        out.append(f"    {label}: " + (pt["words"] if pt else "no deal (the threat point)"))
+    out.append("  Gain over the threat point: " + ", ".join(
+        f"{p} {_num(b['gains'][p])} -> {_num(a['gains'][p])} ({w['gain_change'][p]:+.2f})" for p in parties))
+    out.append("  Payoff of the predicted outcome: " + ", ".join(
+        f"{p} {_num(b['payoffs'][p])} -> {_num(a['payoffs'][p])} ({w['payoff_change'][p]:+.2f})" for p in parties))
+
+    def enforced(side: dict) -> str:
+        if not side["deal"]:
+            return "n/a (no deal)"
+        return ("yes" if side["self_enforcing"] else "no") + f" (critical discount factor {_num(side['critical_discount'], 3)})"
+
+    out.append(f"  Self-enforcing: {enforced(b)} -> {enforced(a)}")
+    out.append("")
+    return out
+
+
 def render_analysis(d: dict[str, Any]) -> str:
     """The readable report of ``negotiate solve`` for the dict from ``Analysis.to_dict``."""
     s, g = d["scenario"], d["game"]
     row, col = g["row_party"], g["column_party"]
     parties = [row, col]
     out = [f"{s['title']}  [{s['id']}]", f"Question: {s['question']}", f"As of {s['as_of']}; deadline {s['deadline']}", ""]
+    if d.get("what_if"):
+        out += render_what_if(d["what_if"], parties)
+        out.append("The what-if in full")
+        out.append("")
 
     m, n = g["shape"]
     rm, rn = g["reduced_shape"]
@@ -56,10 +105,7 @@ def render_analysis(d: dict[str, Any]) -> str:
         out.append(f"  note: {note}")
     for k, e in enumerate(d["equilibria"], 1):
         kind = "pure " if e["pure"] else "mixed"
-        strat = "   ".join(
-            f"{p}: " + ", ".join(name if q > 1 - 1e-9 else f"{name} {q:.3f}" for name, q in e["strategies"][p].items())
-            for p in parties
-        )
+        strat = _strategies(e, parties)
         out.append(f"  #{k} {kind}  {strat}   payoffs {_pair(e['payoffs'], parties)}")
     out.append("")
 

@@ -352,9 +352,15 @@ def _keys_of(model: type[BaseModel]) -> list[str]:
     return [f.alias or name for name, f in model.model_fields.items() if name != "source_path"]
 
 
-def did_you_mean(word: object, choices: list[str]) -> str:
-    """``"; did you mean 'x'?"`` for the closest choice, or the list of choices."""
-    close = difflib.get_close_matches(str(word), [str(c) for c in choices], n=1, cutoff=0.6)
+def schema_keys_at(path: tuple) -> list[str] | None:
+    """The keys the schema allows in the mapping at ``path`` (a party, a lever, ...), or None when free."""
+    model = _model_at(tuple(path))
+    return _keys_of(model) if model else None
+
+
+def did_you_mean(word: object, choices: list[str], cutoff: float = 0.6) -> str:
+    """``"; did you mean 'x'?"`` for the closest choice (similarity at least ``cutoff``), or the list of choices."""
+    close = difflib.get_close_matches(str(word), [str(c) for c in choices], n=1, cutoff=cutoff)
     if close:
         return f"did you mean '{close[0]}'?"
     return "expected one of: " + ", ".join(map(str, choices))

@@ -34,6 +34,11 @@ LOTTERY_ITEM = {"terms", "words", "probability"}
 MONTE_CARLO = {"draws", "seed", "threat_rule", "p_zopa_nonempty", "agreements", "distinct_agreements", "gains",
                "solved_individually"}
 MONTE_CARLO_AGREEMENT = {"terms", "words", "frequency"}
+# README, "What-if, sensitivity and sweeps"
+WHAT_IF = {"fix", "set", "baseline", "modified", "changes", "gain_change", "payoff_change"}
+WHAT_IF_SIDE = {"equilibria", "threat_point", "zopa_size", "deal", "predicted_terms", "payoffs", "gains",
+                "critical_discount", "self_enforcing"}
+WHAT_IF_CHANGES = {"equilibria", "threat_point", "predicted_terms", "zopa_nonempty", "self_enforcing"}
 
 # negotiate.record.track.Forecast and Resolution, as dicts
 HISTORY = {"forecasts", "resolutions"}
@@ -78,6 +83,18 @@ def test_solve_json_keys_with_draws():
     assert mc.keys() == MONTE_CARLO
     assert mc["agreements"] and all(a.keys() == MONTE_CARLO_AGREEMENT for a in mc["agreements"])
     assert mc["gains"].keys() == {"US", "CN"}
+
+
+def test_solve_json_keys_with_what_if():
+    d = run("solve", FLAGSHIP, "--json", "--fix", "tariffs=impose_100", "--set", "parties.US.patience=0.8")
+    assert d.keys() == SOLVE | {"what_if"}
+    check_solve(d)
+    w = d["what_if"]
+    assert w.keys() == WHAT_IF
+    assert w["baseline"].keys() == WHAT_IF_SIDE and w["modified"].keys() == WHAT_IF_SIDE
+    assert w["baseline"]["threat_point"].keys() == {"mode", "payoffs", "strategies"}
+    assert w["changes"].keys() == WHAT_IF_CHANGES
+    assert w["gain_change"].keys() == w["payoff_change"].keys() == {"US", "CN"}
 
 
 @pytest.fixture
