@@ -49,7 +49,8 @@ def main() -> None:
     print(f"update with the stored fit (median of {args.repeats}): {statistics.median(stored):.3f} s")
     print(f"ratio stored / refit: {statistics.median(stored) / statistics.median(refits):.3f} "
           f"(refit takes {statistics.median(refits) / statistics.median(stored):.0f}x as long)")
-    print(f"P(deal) {d['p_deal']:.3f}, 90% interval {d['interval'][0]:.3f} to {d['interval'][1]:.3f}")
+    print(f"model {d['model']}: P(deal) {d['p_model']:.3f} from the model alone "
+          f"(posterior 5-95% {d['interval'][0]:.3f} to {d['interval'][1]:.3f}); with the scenario's prior {d['p_with_prior']}")
 
 
 if __name__ == "__main__":

@@ -41,6 +41,11 @@ def _render_update(d) -> str:
         out += ["", "Events that move P(deal) most now (P with the event minus P without it):"]
         for c in d["contributions"][:5]:
             out.append(f"  {c['p_change']:+6.1%}  {c['date']}  {c['actor']}->{c['target']} {c['type']:<9} {c['description'][:60]}")
+    if "what_if" in d:
+        w = d["what_if"]
+        out += ["", f"What if (as of {w['as_of']}; nothing written or recorded): P(deal) {w['p_with']:.1%} with "
+                f"{len(w['events'])} hypothetical event(s), {w['p_without']:.1%} without ({w['change']:+.1%})"]
+        out += [f"  {e['date']}  {e['actor']}->{e['target']} {e['type']:<9} {e['description'][:60]}" for e in w["events"]]
     out += ["", f"Model {d['model']}: fit {d['fit']['key']} ({'reused' if d['fit']['reused'] else 'new'}; "
             f"{d['fit']['draws']} draws on {d['fit']['episodes']} episodes); max R-hat {diag['max_rhat']:.3f}, "
             f"min bulk ESS {diag['min_ess_bulk']:.0f}, divergences {diag['divergences']}"]
@@ -73,9 +78,14 @@ def _notes(quiet: bool):
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of the prior's spread (v1); same seed, same numbers.")
 @click.option("--strict", is_flag=True, help="Exit 1 when the fit fails its diagnostics (R-hat, ESS, divergences).")
 @click.option("-q", "--quiet", is_flag=True, help="No notes or sampler progress on stderr.")
+@click.option("--event", "what_if_events", multiple=True, metavar="'DATE,ACTOR,TARGET,TYPE,DESCRIPTION'",
+              help="A hypothetical event (repeatable): show P as if it had happened; nothing is written or recorded.")
+@click.option("--events", "what_if_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="Hypothetical events from a ledger-format file (CSV or YAML), as --event.")
 @record_options
 @reports_errors
-def update(scenario, as_json, as_of, refit, model, reference, fits, seed, strict, quiet, db, no_record):
+def update(scenario, as_json, as_of, refit, model, reference, fits, seed, strict, quiet, what_if_events, what_if_file,
+           db, no_record):
     """P(deal by the deadline) from the ledger, with and without your prior, and what would move it.
 
     \b
@@ -85,14 +95,21 @@ def update(scenario, as_json, as_of, refit, model, reference, fits, seed, strict
       negotiate update scenarios/us-china-kl-2025.yaml
       negotiate update scenarios/us-china-kl-2025.yaml --as-of 2025-10-12 --json
       negotiate update scenarios/us-china-kl-2025.yaml --model v1
+      negotiate update scenarios/us-china-kl-2025.yaml \\
+        --event "2025-10-26,US,CN,agree,framework agreed in Kuala Lumpur"
     """
     from models.update import update as run_update
+    from negotiate.evidence.ledger import hypothetical_events, read_ledger, sorted_events
     from negotiate.scenario.schema import load_scenario
 
     s = load_scenario(scenario)
+    hypothetical = hypothetical_events(what_if_events, s)
+    if what_if_file is not None:
+        hypothetical += sorted_events(read_ledger(what_if_file, s))
     result = run_update(s, as_of=as_of, reference=reference, fit_dir=fits, refit=refit,
-                        seed=seed, notify=_notes(quiet), model=model)
-    result["record"] = None if no_record else record(db, s, result, "update")
+                        seed=seed, notify=_notes(quiet), model=model, hypothetical=hypothetical)
+    # a what-if is not a forecast: it is never recorded
+    result["record"] = None if no_record or hypothetical else record(db, s, result, "update")
     if as_json:
         click.echo(json.dumps(result, indent=2, ensure_ascii=False))
     else:
@@ -122,16 +139,18 @@ def fit_export(path, model, reference, fits, force):
     """Write the stored fit of a model as an ArviZ DataTree (NetCDF): posterior with chains, sample stats.
 
     \b
-    Fits the model first if no fit is stored for the reference class. Open it with
-    arviz: az.from_netcdf(PATH), then az.summary(...) or az.plot_trace(...).
+    Fits the model first if no fit is stored for the reference class. Hazard models also get
+    the pointwise log-likelihood of every training day, for az.loo. Open it with arviz:
+    az.from_netcdf(PATH), then az.summary(...), az.loo(...) or az.plot_trace(...).
     Example:
       negotiate fit export hazard-fit.nc --model hazard
     """
     from models.export import export_fit
     from models.update import fitted
+    from negotiate.evidence.reference import DEFAULT_REFERENCE, load_reference
 
     info = fitted(reference, fits, model=model, notify=lambda m: click.echo(m, err=True))
-    export_fit(info.fit, path, overwrite=force)
+    export_fit(info.fit, path, overwrite=force, episodes=load_reference(reference or DEFAULT_REFERENCE))
     click.echo(f"Wrote {path}: fit {info.fit.key} of model {model} ({info.fit.size} draws)")
 
 

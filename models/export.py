@@ -11,7 +11,7 @@ from negotiate.scenario.schema import DEADLINE_KINDS, DOMAINS
 
 from .deal import TYPES as V1_TYPES
 from .deal import Fit
-from .hazard import BUCKET_NAMES, TYPES
+from .hazard import BUCKET_NAMES, TYPES, HazardConfig, pointwise_log_likelihood
 
 # Labels of the parameters' dimensions, so that the exported posterior reads by name.
 LABELS = {"clock": ("bucket",), "domain_effect": ("domain",), "kind_effect": ("deadline_kind",),
@@ -21,8 +21,12 @@ COORDS = {"bucket": BUCKET_NAMES, "domain": DOMAINS, "deadline_kind": DEADLINE_K
 assert TYPES == V1_TYPES  # both models label effects by the built-in catalogue
 
 
-def to_datatree(fit: Fit):
-    """The fit as an ArviZ DataTree with ``posterior`` (chain, draw, ...) and ``sample_stats`` groups."""
+def to_datatree(fit: Fit, episodes=None):
+    """The fit as an ArviZ DataTree with ``posterior`` (chain, draw, ...) and ``sample_stats`` groups.
+
+    Given the reference ``episodes`` it was fitted on, a hazard fit also gets ``log_likelihood``
+    and ``observed_data`` groups (one value per training day), so that ``arviz.loo`` works on it.
+    """
     import arviz as az
 
     chains = int(fit.meta.get("chains") or 1)
@@ -34,17 +38,27 @@ def to_datatree(fit: Fit):
     dims = {name: list(d) for name, d in LABELS.items() if name in posterior}
     coords = {dim: list(values) for name in dims for dim, values in COORDS.items() if dim in dims[name]}
     groups = {"posterior": posterior} | ({"sample_stats": stats} if stats else {})
+    hazard = (fit.meta.get("model") or {}).get("config", {})
+    if episodes is not None and "half_life" in hazard:
+        config = HazardConfig(**hazard)
+        loglik, y = pointwise_log_likelihood(fit.draws, config, episodes)
+        groups |= {"log_likelihood": {"deal_days": loglik.reshape(chains, per_chain, -1)},
+                   "observed_data": {"deal_days": y}}
+        dims |= {"deal_days": ["row"]}
     return az.from_dict(groups, dims=dims, coords=coords)
 
 
-def export_fit(fit: Fit, path: str | Path, overwrite: bool = False) -> Path:
-    """Write the fit to ``path`` as NetCDF (h5netcdf); refuses to replace a file unless ``overwrite``."""
+def export_fit(fit: Fit, path: str | Path, overwrite: bool = False, episodes=None) -> Path:
+    """Write the fit to ``path`` as NetCDF (h5netcdf); refuses to replace a file unless ``overwrite``.
+
+    ``episodes``: the reference class it was fitted on, to include the pointwise log-likelihood.
+    """
     path = Path(path)
     if path.exists() and not overwrite:
         raise NegotiateError(f"{path}: file exists; expected a new path").with_remedies(REMEDY_OVERWRITE)
     if not path.parent.exists():
         raise NegotiateError(f"{path}: directory {path.parent} does not exist; expected an existing directory")
-    tree = to_datatree(fit)
+    tree = to_datatree(fit, episodes)
     tmp = path.with_name(f".{path.name}.partial")
     try:
         tree.to_netcdf(tmp, engine="h5netcdf")

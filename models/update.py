@@ -156,12 +156,30 @@ def hazard_forecast(chosen: Variant, fit: Fit, scenario: Scenario, events: list[
             "events_used": len(used), "events_ignored_after_as_of": len(events) - len(used)}
 
 
+def what_if(chosen: Variant, fit: Fit, scenario: Scenario, events: list[Event], as_of: dt.date,
+            hypothetical: list[Event]) -> dict:
+    """P(deal) as if ``hypothetical`` events had happened, beside P without them, both as of the last of them.
+
+    The clock runs to that day in both, so the difference is the events' own effect.
+    """
+    catalogue = catalogue_for(scenario)
+    day = max([as_of] + [e.date for e in hypothetical])
+    case = scenario_case(scenario, [e for e in events if e.date <= as_of])
+    with_them = dataclasses.replace(case, events=tuple(sorted(case.events + tuple(hypothetical), key=lambda e: e.date)))
+    without = float(chosen.p_draws(fit, case, day, catalogue).mean())
+    with_ = float(chosen.p_draws(fit, with_them, day, catalogue).mean())
+    return {"as_of": day.isoformat(), "events": [e.to_dict() for e in hypothetical], "p_without": without,
+            "p_with": with_, "change": with_ - without}
+
+
 def update(scenario: Scenario, as_of: dt.date | None = None, reference: Path | None = None,
            fit_dir: Path | None = None, refit: bool = False, seed: int = 0, notify=None,
-           model: str = DEFAULT_MODEL) -> UpdateResult:
+           model: str = DEFAULT_MODEL, hypothetical: list[Event] | None = None) -> UpdateResult:
     """P(deal by the deadline) for a scenario as of a date, with path, contributions, diagnostics.
 
-    Returns the dict printed by ``negotiate update --json`` (keys documented in the README).
+    ``hypothetical`` events (never written anywhere) add a ``what_if`` entry: P as if they had
+    happened, beside P without them. Returns the dict printed by ``negotiate update --json``
+    (keys documented in the README).
     """
     as_of = as_of or scenario.as_of
     chosen = variant(model)
@@ -189,7 +207,7 @@ def update(scenario: Scenario, as_of: dt.date | None = None, reference: Path | N
         p_model = p_with = result["p_deal"]
         result |= {"p_prior_alone": prior["mean"], "p_tomorrow_without_events": None, "what_would_move": []}
     failures = diagnostics_ok(info.fit.diagnostics)
-    return {
+    result_out: UpdateResult = {
         "scenario": {"id": scenario.id, "question": scenario.question, "deadline": scenario.deadline.isoformat(),
                      "as_of": as_of.isoformat(), "ledger": str(path) if path else None},
         "model": model,
@@ -210,3 +228,6 @@ def update(scenario: Scenario, as_of: dt.date | None = None, reference: Path | N
                 "episodes": info.fit.meta.get("episodes"), "seconds": info.fit.meta.get("seconds")},
         "seed": seed,
     }
+    if hypothetical:
+        result_out["what_if"] = what_if(chosen, info.fit, scenario, events, as_of, hypothetical)
+    return result_out

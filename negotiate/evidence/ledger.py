@@ -302,3 +302,26 @@ def split_known(path: Path, events: list[Event], scenario: Scenario) -> tuple[li
     """``events`` split into those new to the ledger at ``path`` and those already in it (same key)."""
     have = {e.event.key() for e in read_ledger(path, scenario)} if path.exists() else set()
     return [e for e in events if e.key() not in have], [e for e in events if e.key() in have]
+
+
+def hypothetical_events(texts: list[str] | tuple[str, ...], scenario: Scenario) -> list[Event]:
+    """Events written as ``DATE,ACTOR,TARGET,TYPE,DESCRIPTION[,SOURCE[,WEIGHT]]`` (CSV quoting), checked.
+
+    For what-if questions: nothing is written anywhere. Raises LedgerError naming the text and field.
+    """
+    catalogue = catalogue_for(scenario)
+    events, problems = [], []
+    for text in texts:
+        fields = next(csv.reader([text]), [])
+        if not 5 <= len(fields) <= 7:
+            problems.append(Problem((), f"event {text!r}: found {len(fields)} fields; expected "
+                                        "DATE,ACTOR,TARGET,TYPE,DESCRIPTION (then optionally SOURCE,WEIGHT)"))
+            continue
+        raw = dict(zip(FIELDS, fields)) | ({} if len(fields) > 5 else {"source": "(hypothetical)"})
+        event, found = check_event(raw, scenario, catalogue, None)
+        problems += [Problem(p.path, f"{p.message} (in {text!r})") for p in found]
+        if event is not None:
+            events.append(event)
+    if problems:
+        raise LedgerError("what-if events", problems)
+    return sorted(events, key=lambda e: e.date)

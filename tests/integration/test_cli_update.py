@@ -140,3 +140,31 @@ def test_first_fit_with_json_writes_only_json_to_stdout(tmp_path):
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout)["fit"]["reused"] is False
     assert "Fitting the deal model" in proc.stderr
+
+
+def test_what_if_events_show_p_with_and_without_and_write_nothing(store, tmp_path):
+    ledger = (ROOT / "seeds" / "us-china-kl-2025" / "events.csv").read_bytes()
+    db = tmp_path / "t.sqlite"
+    result = CliRunner().invoke(cli, ["update", str(FLAGSHIP), "--json", "--db", str(db),
+                                      "--event", "2025-10-26,US,CN,agree,framework agreed in Kuala Lumpur"])
+    assert result.exit_code == 0, result.output
+    d = json.loads(result.stdout)
+    w = d["what_if"]
+    assert w["as_of"] == "2025-10-26" and [e["type"] for e in w["events"]] == ["agree"]
+    assert w["p_with"] > w["p_without"] and w["change"] == pytest.approx(w["p_with"] - w["p_without"])
+    assert w["p_without"] < d["p_model"]  # three days pass without a deal: the clock lowers P
+    assert d["record"] is None
+    assert (ROOT / "seeds" / "us-china-kl-2025" / "events.csv").read_bytes() == ledger
+    history = CliRunner().invoke(cli, ["history", "--db", str(db)])
+    assert history.stdout == "No forecasts recorded yet (negotiate update records one).\n"
+
+
+def test_what_if_bad_event_names_the_text_and_field(store):
+    result = CliRunner().invoke(cli, ["update", str(FLAGSHIP), "--event", "2025-10-26,US,CN,agrees,framework"])
+    assert result.exit_code == 1
+    assert result.stderr == ("Error: what-if events: type: found 'agrees', not in the event catalogue; did you mean "
+                             "'agree'? (in '2025-10-26,US,CN,agrees,framework')\n")
+    short = CliRunner().invoke(cli, ["update", str(FLAGSHIP), "--event", "2025-10-26,US"])
+    assert short.exit_code == 1
+    assert short.stderr == ("Error: what-if events: event '2025-10-26,US': found 2 fields; expected "
+                            "DATE,ACTOR,TARGET,TYPE,DESCRIPTION (then optionally SOURCE,WEIGHT)\n")

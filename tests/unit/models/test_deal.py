@@ -135,3 +135,29 @@ def test_simulation_based_calibration_recovers_direction_effects():
             total += 1
         assert f.diagnostics["divergences"] < 10
     assert covered / total >= 0.75
+
+
+def test_hazard_export_carries_the_pointwise_log_likelihood_for_loo(tmp_path):
+    import arviz as az
+
+    from models.hazard import point_draws, training_rows
+
+    rng = np.random.default_rng(0)
+    config = variant("hazard").config
+    one = point_draws(config, [-1.5, -2.0, -2.5, -3.0, -3.5, -4.0, -4.5], b_tone=0.8, b_activity=0.3)
+    draws = {k: np.repeat(v, 40, axis=0) + 0.05 * rng.standard_normal((40,) + v.shape[1:]) for k, v in one.items()}
+    f = Fit(draws, {"max_rhat": 1.0, "min_ess_bulk": 500.0, "divergences": 0}, "k",
+            {"chains": 2, "model": variant("hazard").config_dict()})
+    episodes = load_reference()[:20]
+    tree = az.from_netcdf(export_fit(f, tmp_path / "fit.nc", episodes=episodes))
+    loglik = np.asarray(tree.log_likelihood["deal_days"])
+    rows, y, _ = training_rows(episodes, config)
+    assert loglik.shape == (2, 20, len(y)) and (loglik <= 0).all()
+    np.testing.assert_array_equal(np.asarray(tree.observed_data["deal_days"]), y)
+    # a row without a deal: n open days at probability 1 - h each, h from the first draw
+    from models.hazard import _eta
+
+    k = int(np.argmax(y == 0))
+    h = 1 / (1 + np.exp(-_eta({n: a[:1] for n, a in draws.items()}, rows, config)[0, k]))
+    assert loglik[0, 0, k] == pytest.approx(rows.days[k] * np.log(1 - h))
+    assert np.isfinite(az.loo(tree).elpd)  # what the export is for

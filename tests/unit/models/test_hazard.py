@@ -46,14 +46,12 @@ def test_closed_form_with_fixed_parameters():
     events = (ev(dt.date(2025, 3, 20), "consult"), ev(dt.date(2025, 3, 25), "threaten", 0.5))
     case = Case(dt.date(2025, 3, 1), DEADLINE, events, "trade", "summit", True)
     as_of = dt.date(2025, 3, 26)
+    s1 = 1.0 * 2 ** (-(as_of - events[0].date).days / FULL.half_life)  # the news as of the landmark
+    s2 = 0.5 * 2 ** (-(as_of - events[1].date).days / FULL.half_life)
+    tone = (1.2 * s1 - 0.7 * s2) / (1 + s1 + s2)
     expected_survival = 1.0
-    for k in range(1, 6):  # days 27..31: 4, 3, 2, 1, 0 days left
-        day = as_of + dt.timedelta(days=k)
-        left = (DEADLINE - day).days
+    for left in (4, 3, 2, 1, 0):  # days 27..31
         bucket = {4: 3, 3: 2, 2: 2, 1: 1, 0: 0}[left]
-        s1 = 1.0 * 2 ** (-((day - dt.timedelta(days=1)) - events[0].date).days / FULL.half_life)
-        s2 = 0.5 * 2 ** (-((day - dt.timedelta(days=1)) - events[1].date).days / FULL.half_life)
-        tone = (1.2 * s1 - 0.7 * s2) / (1 + s1 + s2)
         eta = clock[bucket] + 0.6 * (left <= 1) + 0.2 - 0.1 + 0.9 * tone + 0.3 * math.log1p(s1 + s2)
         expected_survival *= 1 - sigmoid(eta)
     p = p_deal_by_deadline(draws, FULL, case, as_of)
@@ -61,12 +59,14 @@ def test_closed_form_with_fixed_parameters():
     assert p[0] == pytest.approx(1 - expected_survival, rel=1e-12)
 
 
-def test_events_after_as_of_and_on_the_next_day_only_count_from_the_day_after():
+def test_events_after_as_of_are_ignored():
     draws = point_draws(FULL, -3.0, b_tone=1.0, b_activity=0.5)
     case = Case(dt.date(2025, 3, 1), DEADLINE, (ev(dt.date(2025, 3, 28), "agree"),))
-    as_of = dt.date(2025, 3, 27)
     silent = dataclasses.replace(case, events=())
+    as_of = dt.date(2025, 3, 27)
     assert p_deal_by_deadline(draws, FULL, case, as_of) == pytest.approx(p_deal_by_deadline(draws, FULL, silent, as_of))
+    later = dt.date(2025, 3, 28)
+    assert p_deal_by_deadline(draws, FULL, case, later) > p_deal_by_deadline(draws, FULL, silent, later)
 
 
 def test_no_events_and_no_time_passing_gives_the_clock_prior():
@@ -83,13 +83,16 @@ def test_no_events_and_no_time_passing_gives_the_clock_prior():
 
 @settings(max_examples=60, deadline=None)
 @given(clock=st.lists(st.floats(-8, 2), min_size=7, max_size=7), days_before=st.integers(1, 60),
-       n_events=st.integers(0, 4), b_tone=st.floats(-2, 2), b_activity=st.floats(-1, 1))
-def test_a_day_passing_without_a_deal_lowers_p(clock, days_before, n_events, b_tone, b_activity):
-    """P(t) = 1 - prod_{d>t}(1 - h_d) loses the factor of day t+1: lower whenever that hazard is positive."""
-    draws = point_draws(FULL, clock, b_tone=b_tone, b_activity=b_activity)
+       n_events=st.integers(0, 4), b_summit=st.floats(-2, 2))
+def test_a_day_passing_without_a_deal_lowers_p(clock, days_before, n_events, b_summit):
+    """P(t) = 1 - prod_{d>t}(1 - h_d) loses the factor of day t+1: lower whenever that hazard is positive.
+
+    With the news held (no event effects), only the clock runs; events are then present but inert.
+    """
+    draws = point_draws(FULL, clock, b_summit=b_summit)
     as_of = DEADLINE - dt.timedelta(days=days_before)
     events = tuple(ev(as_of - dt.timedelta(days=k), "consult" if k % 2 else "threaten") for k in range(n_events))
-    case = Case(as_of - dt.timedelta(days=10), DEADLINE, events)
+    case = Case(as_of - dt.timedelta(days=10), DEADLINE, events, summit_at_deadline=True)
     today = p_deal_by_deadline(draws, FULL, case, as_of)[0]
     tomorrow = p_deal_by_deadline(draws, FULL, case, as_of + dt.timedelta(days=1))[0]
     assert tomorrow <= today
@@ -117,15 +120,19 @@ def test_a_scenarios_own_type_scores_as_its_direction():
         p_deal_by_deadline(draws, FULL, builtin, as_of)[0])
 
 
-def test_training_rows_stop_at_the_outcome():
-    e = Episode("x", "t", "A", "B", dt.date(2024, 12, 1), DEADLINE, "?", 1, dt.date(2025, 3, 20), "s",
+def test_training_rows_cover_the_open_days_after_each_landmark():
+    resolved = dt.date(2025, 3, 20)
+    e = Episode("x", "t", "A", "B", dt.date(2024, 12, 1), DEADLINE, "?", 1, resolved, "s",
                 (ev(dt.date(2025, 3, 1), "consult"),))
     rows, y, owner = training_rows([e], FULL)
-    assert len(y) == (dt.date(2025, 3, 20) - (DEADLINE - dt.timedelta(days=FULL.window))).days + 1
-    assert y.sum() == 1 and y[-1] == 1
+    landmarks = [L for L in FULL.landmarks if e.start <= DEADLINE - dt.timedelta(days=L) < resolved]
+    assert landmarks == [90, 60, 30, 14]  # 7, 3 and 1 days before fall after the deal
+    assert rows.days.sum() == sum((resolved - (DEADLINE - dt.timedelta(days=L))).days for L in landmarks)
+    assert y.sum() == len(landmarks)  # the deal, once after each landmark, in the bucket of 11 days left
+    assert set(rows.bucket[y == 1]) == {4}
     no = dataclasses.replace(e, outcome=0, resolved_on=DEADLINE)
     rows0, y0, _ = training_rows([no], FULL)
-    assert y0.sum() == 0 and len(y0) == FULL.window + 1
+    assert y0.sum() == 0 and rows0.days.sum() == sum(FULL.landmarks)
 
 
 def test_prior_combination_adds_pseudo_counts():
@@ -140,44 +147,46 @@ def test_prior_combination_adds_pseudo_counts():
     assert n == 1000.0 and point == pytest.approx((0.3 * 1000 + 0.9 * 4) / 1004)
 
 
-def _simulate(rng, n, truth):
-    """A synthetic reference class drawn from the hazard model itself (clock, tone, activity)."""
-    clock, b_tone, b_act = truth["clock"], truth["b_tone"], truth["b_activity"]
-    draws = point_draws(FULL, clock, b_tone=b_tone, b_activity=b_act)
+def _simulate(rng, n, truth, config):
+    """A synthetic reference class drawn from the model: each day's hazard from the clock, the summit
+    and the news, with every event long before the first landmark (the news the same at each one)."""
+    draws = point_draws(config, truth["clock"], b_summit=truth["b_summit"], b_tone=truth["b_tone"],
+                        b_activity=truth["b_activity"])
     episodes = []
     for k in range(n):
         deadline = dt.date(2020, 1, 1) + dt.timedelta(days=int(rng.integers(0, 1500)))
-        start = deadline - dt.timedelta(days=60)
-        events = tuple(sorted((ev(start + dt.timedelta(days=int(rng.integers(0, 60))),
+        start = deadline - dt.timedelta(days=200)
+        events = tuple(sorted((ev(start + dt.timedelta(days=int(rng.integers(0, 100))),
                                   str(rng.choice(["consult", "agree", "threaten", "sanction"])))
-                               for _ in range(int(rng.integers(3, 10)))), key=lambda e: e.date))
-        case = Case(start, deadline, events)
+                               for _ in range(int(rng.integers(0, 8)))), key=lambda e: e.date))
+        case = Case(start, deadline, events, summit_at_deadline=bool(rng.random() < 0.3))
         outcome, resolved = 0, deadline
-        day = start
-        while day <= deadline:  # simulate day by day: a deal on day d with the hazard of day d
-            h = 1 - p_deal_by_deadline(draws, FULL, dataclasses.replace(case, deadline=day, events=tuple(
-                e for e in events if e.date < day)), day - dt.timedelta(days=1))[0]
-            if rng.random() < 1 - h:
+        for back in range(max(config.landmarks), -1, -1):  # day by day from the first landmark on
+            day = deadline - dt.timedelta(days=back)
+            h = p_deal_by_deadline(draws, config, dataclasses.replace(case, deadline=deadline), day - dt.timedelta(days=1))[0]
+            h -= p_deal_by_deadline(draws, config, dataclasses.replace(case, deadline=deadline), day)[0]
+            h /= 1 - p_deal_by_deadline(draws, config, dataclasses.replace(case, deadline=deadline), day)[0]
+            if rng.random() < h:
                 outcome, resolved = 1, day
                 break
-            day += dt.timedelta(days=1)
-        kept = tuple(e for e in events if e.date < resolved)
-        episodes.append(Episode(f"s{k}", "sim", "A", "B", start, deadline, "?", outcome, resolved, "sim", kept))
+        episodes.append(Episode(f"s{k}", "sim", "A", "B", start, deadline, "?", outcome, resolved, "sim", events,
+                                summit_at_deadline=case.summit_at_deadline))
     return episodes
 
 
 @pytest.mark.slow
 def test_simulation_based_calibration_recovers_parameters():
     """Reference classes simulated from known parameters: the 90% intervals cover them most of the time."""
-    truth = {"clock": [-1.2, -2.0, -2.6, -3.4, -4.2, -5.0, -5.5], "b_tone": 1.0, "b_activity": 0.4}
-    model = dataclasses.replace(variant("hazard"), config=dataclasses.replace(FULL, attributes=False))
+    config = dataclasses.replace(FULL, half_life=1e9)  # no decay: the news is constant, a proper generative model
+    truth = {"clock": [-1.2, -2.0, -2.6, -3.4, -4.2, -5.0, -5.5], "b_summit": 0.8, "b_tone": 1.0, "b_activity": 0.4}
+    model = dataclasses.replace(variant("hazard"), config=config)
     covered, total = 0, 0
     for rep in range(3):
-        episodes = _simulate(np.random.default_rng(200 + rep), 150, truth)
+        episodes = _simulate(np.random.default_rng(300 + rep), 150, truth, config)
         fit = model.fit(episodes, SamplerConfig(draws=500, tune=500, seed=rep))
         assert fit.diagnostics["divergences"] < 10
-        checks = [(fit.draws["b_tone"], truth["b_tone"]), (fit.draws["b_activity"], truth["b_activity"])]
-        checks += [(fit.draws["clock"][:, j], truth["clock"][j]) for j in (0, 1, 4)]
+        checks = [(fit.draws[k], truth[k]) for k in ("b_summit", "b_tone", "b_activity")]
+        checks += [(fit.draws["clock"][:, j], truth["clock"][j]) for j in (0, 1, 3, 6)]
         for samples, value in checks:
             lo, hi = np.quantile(samples, [0.05, 0.95])
             covered += lo <= value <= hi
