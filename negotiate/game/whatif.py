@@ -47,7 +47,7 @@ def outcome_summary(d: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _profile_key(strategies: dict | None) -> Any:
+def profile_key(strategies: dict | None) -> Any:
     if strategies is None:
         return None
     return tuple(sorted((p, s, round(q, 9)) for p, probs in strategies.items() for s, q in probs.items()))
@@ -59,9 +59,9 @@ def _payoffs_differ(a: dict[str, float], b: dict[str, float]) -> bool:
 
 def compare(before: dict[str, Any], after: dict[str, Any]) -> dict[str, bool]:
     """Which outcomes differ between two :func:`outcome_summary` results."""
-    eq = {_profile_key(e["strategies"]) for e in before["equilibria"]} != {_profile_key(e["strategies"]) for e in after["equilibria"]}
+    eq = {profile_key(e["strategies"]) for e in before["equilibria"]} != {profile_key(e["strategies"]) for e in after["equilibria"]}
     tb, ta = before["threat_point"], after["threat_point"]
-    threat = _profile_key(tb["strategies"]) != _profile_key(ta["strategies"]) or _payoffs_differ(tb["payoffs"], ta["payoffs"])
+    threat = profile_key(tb["strategies"]) != profile_key(ta["strategies"]) or _payoffs_differ(tb["payoffs"], ta["payoffs"])
     terms_b = before["predicted_terms"]["terms"] if before["predicted_terms"] else None
     terms_a = after["predicted_terms"]["terms"] if after["predicted_terms"] else None
     return {

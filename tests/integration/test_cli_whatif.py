@@ -91,3 +91,52 @@ def test_solve_fix_with_draws_samples_the_fixed_game(runner):
     d = run_json(runner, "solve", FLAGSHIP, "--fix", "tariffs=impose_100", "--draws", "100", "--seed", "1", "--json")
     assert d["game"]["shape"] == [3, 9]
     assert all(a["terms"]["tariffs"] == "impose_100" for a in d["monte_carlo"]["agreements"])
+
+
+# ---------------------------------------------------------------- sensitivity
+
+
+def test_sensitivity_json_and_tornado(runner, tmp_path):
+    png = tmp_path / "tornado.png"
+    d = run_json(runner, "sensitivity", FLAGSHIP, "--json", "--samples", "64", "--plot", png)
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert d["parties"] == ["US", "CN"] and d["fix"] == {} and d["set"] == {}
+    assert len(d["inputs"]) == 34 + 4
+    assert d["inputs"][0]["changes"]["predicted_terms"] is True
+    assert d["sobol"]["samples"] == 64
+
+
+def test_sensitivity_text_on_the_prisoners_dilemma(runner):
+    result = runner.invoke(cli, ["sensitivity", str(PD)])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0] == "Sensitivity of Tariff war as a prisoner's dilemma (textbook)  [trade-war-pd]"
+    assert lines[2] == "Baseline: predicted terms home_tariff=hold, foreign_tariff=hold"
+    row = next(line for line in lines if line.endswith("parties.F.patience"))
+    assert row.split() == ["3", "0.30", "..", "0.50", "1.00", "/", "1.00", "1.00", "/", "1.00", "enforcement", "parties.F.patience"]
+    assert "Sobol'" not in result.output  # no payoff has a spread
+
+
+def test_sensitivity_with_a_fixed_lever(runner):
+    d = run_json(runner, "sensitivity", PD, "--fix", "home_tariff=hold", "--json")
+    assert d["fix"] == {"home_tariff": "hold"} and d["baseline"]["predicted_terms"] is None
+
+
+@pytest.mark.parametrize("args, code, expected", [
+    (["--set", "parties.UX.patience=0.8"], 1, "Error: --set parties.UX.patience=0.8: parties.UX: unknown key 'UX'; did you mean 'US'?\n"),
+    (["--fix", "chips=eas"], 1, "Error: --fix chips=eas: levers.chips.options.eas: unknown option 'eas'; did you mean 'ease'?\n"),
+    (["--samples", "300"], 2, "Error: Invalid value for '--samples': 300: expected 0 or a power of 2 (256, 512, 1024, ...)\n"),
+    (["--fixed-swing", "-1"], 2, "Error: Invalid value for '--fixed-swing': -1.0 is not in the range x>=0.\n"),
+])
+def test_sensitivity_bad_input(runner, args, code, expected):
+    result = runner.invoke(cli, ["sensitivity", str(FLAGSHIP), *args])
+    assert result.exit_code == code
+    assert result.stderr.endswith(expected)
+    assert result.stdout == ""
+
+
+def test_sensitivity_plot_into_a_missing_directory(runner, tmp_path):
+    path = tmp_path / "no" / "t.png"
+    result = runner.invoke(cli, ["sensitivity", str(PD), "--plot", str(path)])
+    assert result.exit_code == 1
+    assert result.stderr == f"Error: {path}: cannot write the plot (No such file or directory)\n"

@@ -39,6 +39,16 @@ WHAT_IF = {"fix", "set", "baseline", "modified", "changes", "gain_change", "payo
 WHAT_IF_SIDE = {"equilibria", "threat_point", "zopa_size", "deal", "predicted_terms", "payoffs", "gains",
                 "critical_discount", "self_enforcing"}
 WHAT_IF_CHANGES = {"equilibria", "threat_point", "predicted_terms", "zopa_nonempty", "self_enforcing"}
+SENSITIVITY = {"scenario", "parties", "rule", "fix", "set", "settings", "baseline", "inputs", "sobol"}
+SENSITIVITY_SETTINGS = {"quantiles", "fixed_swing", "fixed_swing_abs", "patience_swing", "patience_clip", "power_factor"}
+SENSITIVITY_BASELINE = {"predicted_terms", "zopa_size", "self_enforcing", "gains", "threat_point"}
+SENSITIVITY_INPUT = {"input", "kind", "party", "form", "base", "low", "high", "at_low", "at_high", "changes", "gain_swing",
+                     "swing", "rank"}
+SENSITIVITY_AT = {"predicted_terms", "zopa_size", "self_enforcing", "gains"}
+SENSITIVITY_CHANGES = {"predicted_terms", "threat_equilibrium", "zopa_nonempty", "self_enforcing"}
+SOBOL = {"inputs", "samples", "seed", "evaluations", "outputs"}
+SOBOL_OUTPUT = {"mean", "variance", "indices"}
+SOBOL_INDEX = {"input", "first_order", "first_order_conf", "total", "total_conf"}
 
 # negotiate.record.track.Forecast and Resolution, as dicts
 HISTORY = {"forecasts", "resolutions"}
@@ -95,6 +105,21 @@ def test_solve_json_keys_with_what_if():
     assert w["baseline"]["threat_point"].keys() == {"mode", "payoffs", "strategies"}
     assert w["changes"].keys() == WHAT_IF_CHANGES
     assert w["gain_change"].keys() == w["payoff_change"].keys() == {"US", "CN"}
+
+
+def test_sensitivity_json_keys():
+    d = run("sensitivity", FLAGSHIP, "--json", "--samples", "32")
+    assert d.keys() == SENSITIVITY
+    assert d["settings"].keys() == SENSITIVITY_SETTINGS
+    assert d["baseline"].keys() == SENSITIVITY_BASELINE
+    for e in d["inputs"]:
+        assert e.keys() == SENSITIVITY_INPUT
+        assert e["at_low"].keys() == e["at_high"].keys() == SENSITIVITY_AT
+        assert e["changes"].keys() == SENSITIVITY_CHANGES
+    assert d["sobol"].keys() == SOBOL
+    assert d["sobol"]["outputs"].keys() == {"gain.US", "gain.CN", "zopa_nonempty"}
+    for o in d["sobol"]["outputs"].values():
+        assert o.keys() == SOBOL_OUTPUT and all(r.keys() == SOBOL_INDEX for r in o["indices"])
 
 
 @pytest.fixture
