@@ -18,7 +18,7 @@ class ScenarioInfo(TypedDict):
 
 
 class PathPoint(TypedDict):
-    """P(deal) after one day's events."""
+    """The model's P(deal) after one day's events; ``interval`` is its 5-95% spread over parameter draws."""
 
     date: str
     event: str
@@ -29,7 +29,7 @@ class PathPoint(TypedDict):
 
 
 class Contribution(TypedDict):
-    """One event and how far it moves P(deal) now (P with it minus P without it)."""
+    """One event and how far it moves the model's P(deal) now (P with it minus P without it)."""
 
     date: str
     actor: str
@@ -37,19 +37,29 @@ class Contribution(TypedDict):
     type: str
     description: str
     source: str
-    logodds: float
+    logodds: float | None  # v1: the event's share of the log-odds; None for the hazard models
     p_change: float
 
 
 class PriorInfo(TypedDict):
     source: str  # "reference", "strategist" or "game"
     deal_probability: float | None
-    strength: float | None
+    strength: float | None  # the prior's weight in pseudo-observations
     logit_sd: float
     mean: float
     interval: list[float]
+    model_strength: NotRequired[float]  # the model's pseudo-count when pooled with a prior (hazard models)
     p_zopa_nonempty: NotRequired[float]
     game_draws: NotRequired[int]
+
+
+class WhatWouldMove(TypedDict):
+    """The model's P(deal) tomorrow with one more event of ``type``, and its change against no news."""
+
+    type: str
+    direction: str  # "cooperative" or "conflictual"
+    p_deal: float
+    change: float
 
 
 class Diagnostics(TypedDict):
@@ -87,8 +97,14 @@ class UpdateResult(TypedDict):
     """``negotiate update --json``."""
 
     scenario: ScenarioInfo
-    p_deal: float
-    interval: list[float]
+    model: str  # the variant's name
+    p_deal: float  # the headline: p_with_prior when given, else p_model
+    p_model: float  # from the model alone (the path the backtest scores)
+    p_with_prior: float | None  # pooled with the strategist's prior by pseudo-counts; None without a prior
+    interval: list[float]  # 5-95% of the model's P over posterior parameter draws
+    days_left: int
+    p_tomorrow_without_events: float | None  # the model's P tomorrow with no news; None for v1
+    what_would_move: list[WhatWouldMove]  # largest rise first; [] for v1
     path: list[PathPoint]
     contributions: list[Contribution]
     events_used: int

@@ -26,10 +26,13 @@ from negotiate.versions import package_versions
 FORMATS = (".html", ".md", ".json")
 TOP_EVENTS = 8
 
+TOP_MOVES = 3  # event types shown that raise P most, and that lower it most
+
 CAPTIONS = {
-    "path": "P(deal by the deadline) after each day's events, with its 90% interval (grey). Upward triangles "
-            "mark days of mostly cooperative events, downward ones mostly conflictual; numbered days moved it by 5 "
-            "points or more (key beside the chart: event types and change in points).",
+    "path": "The model's P(deal by the deadline) after each day's events, with the posterior uncertainty of that P "
+            "in grey (5–95% over parameter draws). Upward triangles mark days of mostly cooperative events, downward "
+            "ones mostly conflictual; numbered days moved it by 5 points or more (key beside the chart: event types "
+            "and change in points).",
     "payoffs": "Payoffs of the posture game to each side, as changes against the status quo (darker is higher). "
                "Rows are the first party's strategies, columns the second's.",
     "frontier": "Every agreement (one option for each lever) by its payoffs, the frontier of lotteries between "
@@ -55,8 +58,11 @@ def build_report(update: UpdateResult, solution: dict, scenario_path: Path | Non
     return {
         "scenario": solution["scenario"] | {"as_of": update["scenario"]["as_of"]},
         "parties": solution["parties"],
-        "forecast": {"p_deal": update["p_deal"], "interval": update["interval"], "since_previous": change,
-                     "prior": update["prior"], "path": update["path"],
+        "forecast": {"model": update["model"], "p_deal": update["p_deal"], "p_model": update["p_model"],
+                     "p_with_prior": update["p_with_prior"], "interval": update["interval"],
+                     "days_left": update["days_left"], "since_previous": change, "prior": update["prior"],
+                     "p_tomorrow_without_events": update["p_tomorrow_without_events"],
+                     "what_would_move": update["what_would_move"], "path": update["path"],
                      "top_events": update["contributions"][:TOP_EVENTS], "events_used": update["events_used"]},
         "game": {k: solution[k] for k in ("game", "equilibria", "solver", "threat_point", "zopa", "nash_bargaining",
                                           "kalai_smorodinsky", "rubinstein", "critical_discount", "predicted_terms",
@@ -122,18 +128,103 @@ def _pct(p: float) -> str:
 # ---------------------------------------------------------------- sections shared by HTML and Markdown
 
 
-def _headline(r: dict) -> tuple[str, str]:
+def _points(change: float) -> str:
+    return f"{change * 100:+.1f}".replace("-", "−")
+
+
+def _days(n: int) -> str:
+    return f"{n} day" if n == 1 else f"{n} days"
+
+
+def _pooled(f: dict) -> bool:
+    """Whether P was pooled with a prior, so that P with it and P from the model alone differ."""
+    return f["p_with_prior"] is not None and "model_strength" in f["prior"]
+
+
+def _prior_who(prior: dict) -> str:
+    return "the game's prior" if prior["source"] == "game" else "your prior"
+
+
+def _prior_words(prior: dict) -> str:
+    """'your prior (60%, strength 4)', or the game's; '' when the scenario gives none."""
+    if prior["deal_probability"] is None:
+        return ""
+    who = _prior_who(prior)
+    strength = f", strength {prior['strength']:g}" if prior["strength"] else ""
+    return f"{who} ({_pct(prior['deal_probability'])}{strength})"
+
+
+def _headline(r: dict) -> dict:
+    """The headline's parts: the question, the numbers with their labels, and the smaller lines below."""
     f = r["forecast"]
+    prior = f["prior"]
+    if _pooled(f):
+        numbers = [(f["p_deal"], f"with {_prior_words(prior)}"), (f["p_model"], "model alone")]
+        note = (f"Pooled by pseudo-counts: {_prior_who(prior)} counts as {prior['strength']:g} "
+                f"observations, the model's P as {prior['model_strength']:.0f} (from its posterior spread).")
+    elif f["model"] == "v1" and prior["deal_probability"] is not None:
+        numbers = [(f["p_deal"], f"model v1 with {_prior_words(prior)} in place of its base rate")]
+        note = "Model v1 has no P from the model alone when a prior is given."
+    else:
+        numbers = [(f["p_deal"], "model alone")]
+        note = "The scenario gives no prior: this is the model's P alone."
     lo, hi = f["interval"]
-    main = f"P(deal by {r['scenario']['deadline']}) = {_pct(f['p_deal'])}"
-    sub = f"90% interval {_pct(lo)} to {_pct(hi)}"
+    if r["provenance"]["fit_draws"] <= 1:
+        spread = "Posterior uncertainty of the model's P: none shown (the fit is a single parameter draw)."
+    elif f["model"] == "v1":
+        spread = f"Spread of P (5–95% over parameter draws and the prior's spread, model v1): {_pct(lo)} to {_pct(hi)}."
+    else:
+        spread = f"Posterior uncertainty of the model's P (5–95% over parameter draws): {_pct(lo)} to {_pct(hi)}."
     if f["since_previous"]:
         c = f["since_previous"]
-        sub += (f"; {c['change'] * 100:+.1f} points since the previous report "
-                f"({_pct(c['previous_p_deal'])}, made {c['previous_made_at'][:10]} as of {c['previous_as_of']})")
+        since = (f"Change: {_points(c['change'])} points since the previous report "
+                 f"({_pct(c['previous_p_deal'])}, made {c['previous_made_at'][:10]} as of {c['previous_as_of']}).")
     else:
-        sub += "; no previous report in the track record"
-    return main, sub
+        since = "Change: no previous report in the track record."
+    return {"question": f"P(deal by {r['scenario']['deadline']})", "numbers": numbers, "note": note,
+            "since": since, "spread": spread}
+
+
+def _moves(f: dict) -> tuple[list[dict], list[dict]]:
+    """The event types that would raise P most tomorrow, and those that would lower it most."""
+    moves = f["what_would_move"]
+    up = sorted((m for m in moves if m["change"] > 0), key=lambda m: -m["change"])[:TOP_MOVES]
+    down = sorted((m for m in moves if m["change"] < 0), key=lambda m: m["change"])[:TOP_MOVES]
+    return up, down
+
+
+def _tomorrow_words(r: dict) -> str:
+    """The paragraph that opens "What would move it"."""
+    f = r["forecast"]
+    if f["p_tomorrow_without_events"] is None:
+        return "Model v1 does not say what would move P; the default model, hazard, does."
+    if not f["what_would_move"]:
+        return "The deadline is at most a day away: there is no next day on which one more event could still count."
+    tomorrow = dt.date.fromisoformat(r["scenario"]["as_of"]) + dt.timedelta(days=1)
+    p1, p0 = f["p_tomorrow_without_events"], f["p_model"]
+    alone = " alone" if _pooled(f) else ""
+    return (f"With no news, the model's P{alone} tomorrow ({tomorrow.isoformat()}) would be {p1:.1%}, "
+            f"{_points(p1 - p0)} points against today's {p0:.1%} (a day less to the deadline, and the news a day "
+            "older). One more event of a given type tomorrow would instead give the P below; the change, in points, "
+            "is against tomorrow with no news.")
+
+
+def _missing_moves(f: dict) -> str:
+    """What to say when no event type would lower P tomorrow (or none would raise it)."""
+    up, down = _moves(f)
+    if not f["what_would_move"] or (up and down):
+        return ""
+    if not down:
+        return ("No single event of any type would lower it tomorrow: in this model more news also means more "
+                "activity, which on its own raises the daily chance of a deal.")
+    return "No single event of any type would raise it tomorrow."
+
+
+def _move_rows(moves: list[dict]) -> list[list[str]]:
+    return [[m["type"], m["direction"], f"{m['p_deal']:.1%}", _points(m["change"])] for m in moves]
+
+
+MOVE_HEADER = ["event type", "kind", "P tomorrow", "change"]
 
 
 def _equilibrium_rows(r: dict) -> list[list[str]]:
@@ -160,13 +251,56 @@ def _robustness(r: dict) -> list[str]:
     return lines
 
 
+def _path_words(f: dict) -> str:
+    prior = f["prior"]
+    if f["model"] == "v1":
+        start = (f"the strategist's prior {_prior_words(prior)}" if prior["deal_probability"] is not None
+                 else "the reference class base rate")
+        return f"Starting from {start}, mean {_pct(prior['mean'])}; {f['events_used']} events in the ledger."
+    line = (f"dotted line: {_prior_words(prior)}, which the chart does not include" if prior["deal_probability"] is not None
+            else f"dotted line: the model's P with no events, {_pct(prior['mean'])}")
+    return f"The model's P alone after each day's events; {f['events_used']} events in the ledger ({line})."
+
+
+EVENTS_WORDS = "Change in the model's P(deal) now with the event against without it (older events count less)."
+
+
+def _zopa_and_p(r: dict) -> str:
+    """In plain words: how the game's zone of agreement relates to P(deal by the deadline)."""
+    f, g = r["forecast"], r["game"]
+    mc = g["monte_carlo"]
+    if mc:
+        first = (f"The zone of agreement is non-empty in {mc['p_zopa_nonempty']:.0%} of payoff draws: under most "
+                 "guesses about the payoffs there is a deal that both sides prefer to their threat point, so there is "
+                 "something to agree on." if mc["p_zopa_nonempty"] >= 0.5 else
+                 f"The zone of agreement is non-empty in only {mc['p_zopa_nonempty']:.0%} of payoff draws: under most "
+                 "guesses about the payoffs no deal beats the threat point for both sides.")
+    elif g["zopa"]["size"]:
+        n = g["zopa"]["size"]
+        first = (f"At the central payoff guesses {n} {'agreement beats' if n == 1 else 'agreements beat'} the threat "
+                 "point for both sides: there is something to agree on.")
+    else:
+        first = "At the central payoff guesses no agreement beats the threat point for both sides."
+    p = (f"{_pct(f['p_deal'])} with {_prior_who(f['prior'])} and {_pct(f['p_model'])} from the model alone"
+         if _pooled(f) else _pct(f["p_deal"]))
+    pair = f"{mc['p_zopa_nonempty']:.0%} and {_pct(f['p_deal'])}" if mc else "the two"
+    return (f"{first} P(deal by {r['scenario']['deadline']}), {p}, answers a different question: whether a deal is "
+            "announced by that date, given how negotiations like this one have gone day by day (the days left, the "
+            "setting and the news). A zone of agreement is necessary for a deal but says nothing about when it comes, "
+            f"so {pair} need not be close.")
+
+
 # ---------------------------------------------------------------- HTML
 
 CSS = """
 body{font-family:-apple-system,'Segoe UI',Helvetica,Arial,sans-serif;max-width:980px;margin:2em auto;padding:0 1em;
 color:#111;line-height:1.45}
 h1{font-size:1.5em;margin-bottom:.2em}h2{font-size:1.15em;border-bottom:1px solid #999;margin-top:1.8em}
-.meta{color:#444}.headline{font-size:2.1em;font-weight:700;margin:.6em 0 .1em}.sub{color:#333;margin-bottom:1em}
+.meta{color:#444}.headline{margin:1em 0 .3em}.headline .q{font-size:1.15em;font-weight:700;margin:0 0 .2em}
+.numbers{display:flex;flex-wrap:wrap;gap:.5em 3em;align-items:flex-end}.numbers .p{font-size:2.4em;font-weight:700;
+line-height:1.1;display:block}.numbers .label{display:block;color:#333}.sub{color:#333;margin:.3em 0}
+.spread{font-size:.85em;color:#444;margin:.3em 0 1em}.moves{display:flex;flex-wrap:wrap;gap:0 2em}
+caption{text-align:left;font-weight:700;padding:.2em 0}.explain{border-left:4px solid #999;padding:.2em .7em}
 table{border-collapse:collapse;margin:.6em 0;font-size:.9em}td,th{border:1px solid #bbb;padding:.25em .5em;
 text-align:left;vertical-align:top}th{background:#eee}td:first-child{white-space:nowrap}td.num{text-align:right;font-variant-numeric:tabular-nums}
 figure{margin:1em 0}figure img{max-width:100%;border:1px solid #ddd}figcaption{font-size:.85em;color:#333}
@@ -175,12 +309,13 @@ border-left:4px solid #000;background:#f4f4f4}code{font-size:.85em;word-break:br
 """
 
 
-def _table(header: list[str], rows: list[list[str]], numeric: AbstractSet[int] = frozenset()) -> str:
-    head = "".join(f"<th>{esc(h)}</th>" for h in header)
+def _table(header: list[str], rows: list[list[str]], numeric: AbstractSet[int] = frozenset(), caption: str = "") -> str:
+    head = "<tr>" + "".join(f"<th>{esc(h)}</th>" for h in header) + "</tr>" if any(header) else ""
+    cap = f"<caption>{esc(caption)}</caption>" if caption else ""
     body = "".join("<tr>" + "".join(
         f'<td class="num">{c}</td>' if i in numeric else f"<td>{c}</td>" for i, c in enumerate(row)) + "</tr>"
         for row in rows)
-    return f"<table><tr>{head}</tr>{body}</table>"
+    return f"<table>{cap}{head}{body}</table>"
 
 
 def _figure(name: str, png: bytes | None) -> str:
@@ -195,30 +330,36 @@ def render_html(r: dict, figs: dict[str, bytes]) -> str:
     """The report as one self-contained HTML page (no scripts, no external resources)."""
     s, f, g = r["scenario"], r["forecast"], r["game"]
     parties = [g["game"]["row_party"], g["game"]["column_party"]]
-    main, sub = _headline(r)
+    head = _headline(r)
+    numbers = "".join(f'<div><span class="p">{_pct(p)}</span><span class="label">{esc(label)}</span></div>'
+                      for p, label in head["numbers"])
     parts = [
         "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">",
         "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; img-src data:; style-src 'unsafe-inline'\">",
         f"<title>{esc(s['title'])}: P(deal)</title><style>{CSS}</style></head><body>",
         f"<h1>{esc(s['title'])}</h1>",
         f"<p class=\"meta\"><b>Question:</b> {esc(s['question'])}<br><b>Deadline:</b> {esc(s['deadline'])} &middot; "
-        f"<b>As of:</b> {esc(s['as_of'])} &middot; "
+        f"<b>As of:</b> {esc(s['as_of'])} ({_days(f['days_left'])} left) &middot; "
         + " &middot; ".join(f"<b>{esc(p)}</b>: {esc(r['parties'][p]['name'])}" for p in parties) + "</p>",
-        f"<p class=\"headline\" id=\"headline\">{esc(main)}</p><p class=\"sub\">{esc(sub)}</p>",
+        f"<div class=\"headline\" id=\"headline\"><p class=\"q\">{esc(head['question'])}</p>"
+        f"<div class=\"numbers\">{numbers}</div></div>",
+        f"<p class=\"sub\">{esc(head['note'])}<br>{esc(head['since'])}</p>",
+        f"<p class=\"spread\">{esc(head['spread'])}</p>",
     ]
     if not r["diagnostics"]["ok"]:
         parts.append(f"<p class=\"warn\">The model's fit fails its diagnostics ({esc('; '.join(r['diagnostics']['failures']))}): "
                      "treat this probability with suspicion.</p>")
-    prior = f["prior"]
-    prior_text = ("the reference class base rate" if prior["source"] == "reference" else
-                  f"{'the game' if prior['source'] == 'game' else 'the strategist'}: {_pct(prior['deal_probability'])} "
-                  f"with strength {prior['strength']:g}")
-    parts += ["<h2>How P(deal) moved</h2>",
-              f"<p>Starting from the prior ({esc(prior_text)}; mean {_pct(prior['mean'])}), {f['events_used']} events in the ledger.</p>",
-              _figure("path", figs.get("path")),
-              "<h2>Events that moved it most</h2>",
-              "<p>Change in P(deal) now with the event against without it (decayed by its age).</p>"]
-    rows = [[esc(c["date"]), esc(f"{c['actor']} → {c['target']}"), esc(c["type"]), f"{c['p_change'] * 100:+.1f}",
+    parts += ["<h2 id=\"what-would-move\">What would move it</h2>", f"<p>{esc(_tomorrow_words(r))}</p>"]
+    up, down = _moves(f)
+    if f["what_would_move"]:
+        tables = [_table(MOVE_HEADER, [[esc(c) for c in row] for row in _move_rows(moves)], {2, 3}, caption)
+                  for moves, caption in ((up, "Raise it most"), (down, "Lower it most")) if moves]
+        parts.append(f"<div class=\"moves\">{''.join(tables)}</div>")
+    if _missing_moves(f):
+        parts.append(f"<p>{esc(_missing_moves(f))}</p>")
+    parts += ["<h2>How P(deal) moved</h2>", f"<p>{esc(_path_words(f))}</p>", _figure("path", figs.get("path")),
+              "<h2>Events that moved it most</h2>", f"<p>{esc(EVENTS_WORDS)}</p>"]
+    rows = [[esc(c["date"]), esc(f"{c['actor']} → {c['target']}"), esc(c["type"]), _points(c["p_change"]),
              esc(c["description"])] for c in f["top_events"]]
     parts.append(_table(["date", "actor → target", "type", "points", "event"], rows, {3}) if rows else "<p>No events.</p>")
     parts.append("<h2>The game</h2>")
@@ -231,7 +372,7 @@ def render_html(r: dict, figs: dict[str, bytes]) -> str:
     solver = g["solver"]
     parts.append(f"<p><b>Equilibria</b> ({esc(solver['method'])}; {'complete set' if solver['complete'] else 'possibly incomplete'}"
                  f"{'; degenerate game' if solver['degenerate'] else ''}):</p>")
-    parts.append(_table(["#", "kind", esc(parties[0]), esc(parties[1]), "payoffs"],
+    parts.append(_table(["#", "kind", parties[0], parties[1], "payoffs"],
                         [[esc(c) for c in row] for row in _equilibrium_rows(r)]))
     t = g["threat_point"]
     parts.append(f"<p><b>Threat point</b> ({esc(t['mode'])}{', rule ' + esc(t['rule']) if t.get('rule') else ''}): "
@@ -253,6 +394,7 @@ def render_html(r: dict, figs: dict[str, bytes]) -> str:
         parts.append(f"<p>Self-enforcing in the repeated game (grim trigger) above a discount factor of {crit['value']:.2f}: "
                      f"{'both sides are patient enough' if crit['self_enforcing'] else 'NOT both sides are patient enough'}.</p>")
     parts.append("<p><b>Robustness to payoff uncertainty.</b> " + "<br>".join(esc(x) for x in _robustness(r)) + "</p>")
+    parts.append(f"<p class=\"explain\" id=\"zopa-and-p\"><b>The zone of agreement and P(deal).</b> {esc(_zopa_and_p(r))}</p>")
     d = r["diagnostics"]
     parts += ["<h2>Model diagnostics</h2>",
               f"<p>Max R-hat {d['max_rhat']:.3f}, min bulk ESS {d['min_ess_bulk']:.0f}, divergences {d['divergences']} "
@@ -276,19 +418,29 @@ def render_html(r: dict, figs: dict[str, bytes]) -> str:
 def render_markdown(r: dict, figure_names: dict[str, str]) -> str:
     s, f, g = r["scenario"], r["forecast"], r["game"]
     parties = [g["game"]["row_party"], g["game"]["column_party"]]
-    main, sub = _headline(r)
-    out = [f"# {md(s['title'])}", "", f"**Question:** {md(s['question'])}  ", f"**Deadline:** {md(s['deadline'])} · **As of:** {md(s['as_of'])}",
-           "", f"## {md(main)}", "", md(sub), ""]
+    head = _headline(r)
+    numbers = " · ".join(f"**{_pct(p)}** {md(label)}" for p, label in head["numbers"])
+    out = [f"# {md(s['title'])}", "", f"**Question:** {md(s['question'])}  ",
+           f"**Deadline:** {md(s['deadline'])} · **As of:** {md(s['as_of'])} ({_days(f['days_left'])} left)",
+           "", f"## {md(head['question'])}: {numbers}", "", f"{md(head['note'])}  ", md(head["since"]), "",
+           f"*{md(head['spread'])}*", ""]
     if not r["diagnostics"]["ok"]:
         out += [f"**Warning: the model's fit fails its diagnostics ({md('; '.join(r['diagnostics']['failures']))}).**", ""]
 
     def fig(name):
         return [f"![{md(CAPTIONS[name])}]({figure_names[name]})", "", f"*{md(CAPTIONS[name])}*", ""] if name in figure_names else []
 
-    out += ["## How P(deal) moved", ""] + fig("path")
-    out += ["## Events that moved it most", "", "| date | actor → target | type | points | event | source |", "|---|---|---|---:|---|---|"]
+    out += ["## What would move it", "", md(_tomorrow_words(r)), ""]
+    for moves, caption in zip(_moves(f), ("Raise it most", "Lower it most")):
+        if moves:
+            out += [f"**{caption}**", "", "| " + " | ".join(MOVE_HEADER) + " |", "|---|---|---:|---:|"]
+            out += ["| " + " | ".join(md(c) for c in row) + " |" for row in _move_rows(moves)] + [""]
+    if _missing_moves(f):
+        out += [md(_missing_moves(f)), ""]
+    out += ["## How P(deal) moved", "", md(_path_words(f)), ""] + fig("path")
+    out += ["## Events that moved it most", "", md(EVENTS_WORDS), "", "| date | actor → target | type | points | event | source |", "|---|---|---|---:|---|---|"]
     for c in f["top_events"]:
-        out.append(f"| {md(c['date'])} | {md(c['actor'])} → {md(c['target'])} | {md(c['type'])} | {c['p_change'] * 100:+.1f} | "
+        out.append(f"| {md(c['date'])} | {md(c['actor'])} → {md(c['target'])} | {md(c['type'])} | {_points(c['p_change'])} | "
                    f"{md(c['description'])} | {md_link(c.get('source', ''))} |")
     out += ["", "## The game", ""] + fig("payoffs")
     out += ["| # | kind | " + " | ".join(md(p) for p in parties) + " | payoffs |", "|---|---|---|---|---|"]
@@ -297,7 +449,8 @@ def render_markdown(r: dict, figure_names: dict[str, str]) -> str:
     out += ["", "**Threat point:** " + md(", ".join(f"{p} {t['payoffs'][p]:.2f}" for p in parties)),
             "", f"**Zone of possible agreement:** {g['zopa']['size']} agreements.", ""] + fig("frontier")
     out += [f"**Predicted terms:** {md(g['predicted_terms']['words']) if g['predicted_terms'] else 'none'}", "",
-            "**Robustness:** " + md(" ".join(_robustness(r))), ""]
+            "**Robustness:** " + md(" ".join(_robustness(r))), "",
+            "**The zone of agreement and P(deal).** " + md(_zopa_and_p(r)), ""]
     d = r["diagnostics"]
     out += ["## Model diagnostics", "", f"Max R-hat {d['max_rhat']:.3f}, min bulk ESS {d['min_ess_bulk']:.0f}, "
             f"divergences {d['divergences']}.", ""]

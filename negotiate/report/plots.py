@@ -50,7 +50,7 @@ COOPERATIVE = {"agree", "consult", "support", "concede", "cooperate", "aid", "re
 
 
 def plot_path(update: UpdateResult, ax=None):
-    """P(deal) after each day's events, with its 90% band; events marked and labelled.
+    """The model's P(deal) after each day's events, with its 5-95% band over parameter draws; events marked.
 
     Parameters
     ----------
@@ -64,14 +64,14 @@ def plot_path(update: UpdateResult, ax=None):
     prior = update["prior"]
     if not path:
         ax.axhline(prior["mean"], color="black")
-        ax.text(0.5, 0.5, "no events yet: P(deal) is the prior", transform=ax.transAxes, ha="center")
+        ax.text(0.5, 0.5, "no events in the ledger yet", transform=ax.transAxes, ha="center")
     else:
         days = [dt.date.fromisoformat(p["date"]) for p in path]
         ps = [p["p_deal"] for p in path]
         lo = [p["interval"][0] for p in path]
         hi = [p["interval"][1] for p in path]
-        ax.fill_between(days, lo, hi, step="post", color="0.85", label="90% interval")
-        ax.step(days, ps, where="post", color="black", linewidth=1.5, label="P(deal by the deadline)")
+        ax.fill_between(days, lo, hi, step="post", color="0.85", label="posterior uncertainty (5–95% of draws)")
+        ax.step(days, ps, where="post", color="black", linewidth=1.5, label="model's P(deal by the deadline)")
         for day, p, point in zip(days, ps, path):
             coop = sum(t in COOPERATIVE for t in point["types"]) >= len(point["types"]) / 2
             ax.plot(day, p, marker="^" if coop else "v", color="white" if coop else "black",
@@ -89,12 +89,17 @@ def plot_path(update: UpdateResult, ax=None):
                     ha="left", fontsize=7, family="monospace")
         ax.plot([], [], marker="^", color="white", markeredgecolor="black", linestyle="none", label="cooperative events")
         ax.plot([], [], marker="v", color="black", linestyle="none", label="conflictual events")
-    ax.axhline(prior["mean"], color="0.4", linestyle=":", linewidth=1, label=f"prior {prior['mean']:.0%}")
+    if prior["deal_probability"] is None:
+        prior_label = f"model's P with no events {prior['mean']:.0%}"
+    else:
+        prior_label = f"{'game' if prior['source'] == 'game' else 'your'} prior {prior['mean']:.0%}"
+    ax.axhline(prior["mean"], color="0.4", linestyle=":", linewidth=1, label=prior_label)
     ax.set_ylim(0, 1)
     ax.set_ylabel("P(deal by the deadline)")
     ax.set_xlabel("date of the events (UTC)")
-    ax.set_title("P(deal) after each day's events")
-    ax.legend(loc="upper left", fontsize=7, frameon=False, ncol=3)
+    ax.set_title("The model's P(deal) after each day's events")
+    # beside the chart, below the key of big moves: inside, it would hide the top of the band
+    ax.legend(loc="lower left", bbox_to_anchor=(1.02, 0.0), fontsize=7, frameon=False)
     fig.autofmt_xdate()
     return fig
 

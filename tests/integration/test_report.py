@@ -1,3 +1,4 @@
+import html as htmllib
 import json
 import os
 import shutil
@@ -49,9 +50,10 @@ def test_html_escapes_every_user_string(workspace):
 
 def test_report_sections_in_order(workspace):
     html = report(workspace, "r.html").read_text()
-    order = ["Question:", 'id="headline"', "How P(deal) moved", "Events that moved it most", "The game",
+    order = ["Question:", 'id="headline"', "Posterior uncertainty of the model", "What would move it",
+             "Raise it most", "Lower it most", "How P(deal) moved", "Events that moved it most", "The game",
              "Equilibria", "Threat point", "Zone of possible agreement", "Predicted terms", "Robustness",
-             "Model diagnostics", "Provenance"]
+             "The zone of agreement and P(deal).", "Model diagnostics", "Provenance"]
     positions = [html.index(part) for part in order]
     assert positions == sorted(positions)
 
@@ -72,6 +74,141 @@ def test_markdown_with_figures_beside_and_json(workspace):
     assert {"scenario", "forecast", "game", "diagnostics", "provenance"} <= data.keys()
     assert len(data["provenance"]["scenario_sha256"]) == 64
     assert sorted(p.name for p in (workspace / "figs").iterdir()) == ["frontier.png", "path.png", "payoffs.png"]
+
+
+def _pct(p):
+    return f"{p:.0%}" if p >= 0.01 or p == 0 else f"{p:.1%}"
+
+
+def _points(change):
+    return f"{change * 100:+.1f}".replace("-", "−")
+
+
+def forecast_data(workspace, *extra):
+    """The report's content as JSON (the numbers the HTML and Markdown must show)."""
+    return json.loads(report(workspace, "data.json", *extra).read_text())
+
+
+def test_json_carries_the_forecast_with_and_without_prior(workspace):
+    f = forecast_data(workspace)["forecast"]
+    assert f["model"] == "hazard" and f["days_left"] == 7
+    assert f["prior"]["deal_probability"] == 0.6 and f["prior"]["strength"] == 4
+    assert f["p_with_prior"] == f["p_deal"] and f["p_model"] != f["p_deal"]
+    assert f["prior"]["model_strength"] == 1000.0  # a one-draw fit has no spread: the model's largest pseudo-count
+    assert f["p_deal"] == pytest.approx((f["p_model"] * 1000 + 0.6 * 4) / 1004)
+    assert len(f["what_would_move"]) == 16 and f["p_tomorrow_without_events"] is not None
+
+
+def test_html_headline_with_prior_and_model_alone(workspace):
+    f = forecast_data(workspace)["forecast"]
+    page = report(workspace, "r.html").read_text()
+    assert ('<div class="headline" id="headline"><p class="q">P(deal by 2025-10-30)</p><div class="numbers">'
+            f'<div><span class="p">{_pct(f["p_deal"])}</span><span class="label">with your prior (60%, strength 4)</span></div>'
+            f'<div><span class="p">{_pct(f["p_model"])}</span><span class="label">model alone</span></div></div></div>') in page
+    assert ("Pooled by pseudo-counts: your prior counts as 4 observations, the model&#x27;s P as 1000 "
+            "(from its posterior spread).") in page
+    # a one-draw fit has no posterior spread to show; the old "90% interval" wording is gone
+    assert ('<p class="spread">Posterior uncertainty of the model&#x27;s P: none shown (the fit is a single parameter '
+            "draw).</p>") in page
+    assert "90% interval" not in page
+
+
+def test_html_posterior_uncertainty_is_labelled_as_such(workspace):
+    from negotiate.report.document import render_html
+
+    data = forecast_data(workspace)
+    data["provenance"]["fit_draws"] = 2000
+    data["forecast"]["interval"] = [0.527, 0.888]
+    page = render_html(data, {})
+    assert ('<p class="spread">Posterior uncertainty of the model&#x27;s P (5–95% over parameter draws): '
+            "53% to 89%.</p>") in page
+
+
+def test_html_what_would_move_it(workspace):
+    f = forecast_data(workspace)["forecast"]
+    moves = f["what_would_move"]
+    up = sorted((m for m in moves if m["change"] > 0), key=lambda m: -m["change"])[:3]
+    down = sorted((m for m in moves if m["change"] < 0), key=lambda m: m["change"])[:3]
+    assert len(up) == 3 and len(down) == 3
+    page = report(workspace, "r.html").read_text()
+    section = page[page.index('<h2 id="what-would-move">What would move it</h2>'):page.index("<h2>How P(deal) moved</h2>")]
+    p1, p0 = f["p_tomorrow_without_events"], f["p_model"]
+    assert (f"<p>With no news, the model&#x27;s P alone tomorrow (2025-10-24) would be {p1:.1%}, {_points(p1 - p0)} "
+            f"points against today&#x27;s {p0:.1%} (a day less to the deadline, and the news a day older).") in section
+    header = "<tr><th>event type</th><th>kind</th><th>P tomorrow</th><th>change</th></tr>"
+    for caption, rows in (("Raise it most", up), ("Lower it most", down)):
+        body = "".join(f'<tr><td>{m["type"]}</td><td>{m["direction"]}</td><td class="num">{m["p_deal"]:.1%}</td>'
+                       f'<td class="num">{_points(m["change"])}</td></tr>' for m in rows)
+        assert f"<table><caption>{caption}</caption>{header}{body}</table>" in section
+    assert all(m["direction"] == "cooperative" for m in up) and all(m["direction"] == "conflictual" for m in down)
+
+
+def test_markdown_headline_and_what_would_move_it(workspace):
+    f = forecast_data(workspace)["forecast"]
+    text = report(workspace, "r.md").read_text()
+    assert (f"## P\\(deal by 2025-10-30\\): **{_pct(f['p_deal'])}** with your prior \\(60%, strength 4\\) · "
+            f"**{_pct(f['p_model'])}** model alone\n") in text
+    assert "*Posterior uncertainty of the model's P: none shown \\(the fit is a single parameter draw\\).*" in text
+    assert "## What would move it" in text and "90% interval" not in text
+    top = max(f["what_would_move"], key=lambda m: m["change"])
+    bottom = min(f["what_would_move"], key=lambda m: m["change"])
+    lines = text.splitlines()
+    start = lines.index("## What would move it")
+    assert lines.index("**Raise it most**") > start and lines.index("**Lower it most**") > lines.index("**Raise it most**")
+    assert lines[lines.index("**Raise it most**") + 2:lines.index("**Raise it most**") + 5] == [
+        "| event type | kind | P tomorrow | change |", "|---|---|---:|---:|",
+        f"| {top['type']} | cooperative | {top['p_deal']:.1%} | {_points(top['change'])} |"]
+    assert lines[lines.index("**Lower it most**") + 4] == (
+        f"| {bottom['type']} | conflictual | {bottom['p_deal']:.1%} | {_points(bottom['change'])} |")
+    assert lines.index("## How P(deal) moved") > lines.index("**Lower it most**")
+
+
+def zopa_words(data):
+    f, mc = data["forecast"], data["game"]["monte_carlo"]
+    zone, p, alone = f"{mc['p_zopa_nonempty']:.0%}", _pct(f["p_deal"]), _pct(f["p_model"])
+    return (f"The zone of agreement is non-empty in {zone} of payoff draws: under most guesses about the payoffs there "
+            "is a deal that both sides prefer to their threat point, so there is something to agree on. "
+            f"P(deal by 2025-10-30), {p} with your prior and {alone} from the model alone, answers a different "
+            "question: whether a deal is announced by that date, given how negotiations like this one have gone day "
+            "by day (the days left, the setting and the news). A zone of agreement is necessary for a deal but says "
+            f"nothing about when it comes, so {zone} and {p} need not be close.")
+
+
+def test_explains_zone_of_agreement_against_p_deal(workspace):
+    data = forecast_data(workspace)
+    mc = data["game"]["monte_carlo"]
+    assert mc["draws"] == 300 and mc["p_zopa_nonempty"] > 0.5
+    page = report(workspace, "r.html").read_text()
+    paragraph = page[page.index('<p class="explain" id="zopa-and-p">'):]
+    paragraph = paragraph[:paragraph.index("</p>")]
+    assert htmllib.unescape(paragraph) == (
+        '<p class="explain" id="zopa-and-p"><b>The zone of agreement and P(deal).</b> ' + zopa_words(data))
+    assert f"non-empty in {mc['p_zopa_nonempty']:.0%} of draws" in page  # the robustness line just above it
+    text = report(workspace, "r.md").read_text()
+    md_words = zopa_words(data).replace("(", "\\(").replace(")", "\\)")
+    assert f"**The zone of agreement and P(deal).** {md_words}" in text
+
+
+def test_without_a_prior_only_the_model(workspace):
+    scenario = workspace / "s.yaml"
+    scenario.write_text(scenario.read_text().replace("prior: {deal_probability: 0.6, strength: 4}\n", ""))
+    f = forecast_data(workspace)["forecast"]
+    assert f["p_with_prior"] is None and f["p_deal"] == f["p_model"]
+    page = report(workspace, "r.html").read_text()
+    assert ('<div class="numbers"><div><span class="p">'
+            f'{_pct(f["p_model"])}</span><span class="label">model alone</span></div></div>') in page
+    assert "with your prior" not in page
+    assert "The scenario gives no prior: this is the model&#x27;s P alone." in page
+    assert f"P(deal by 2025-10-30), {_pct(f['p_deal'])}, answers a different question" in htmllib.unescape(page)
+
+
+def test_v1_has_nothing_to_say_on_what_would_move_it(workspace):
+    f = forecast_data(workspace, "--model", "v1")["forecast"]
+    assert f["what_would_move"] == [] and f["p_tomorrow_without_events"] is None
+    page = report(workspace, "r.html", "--model", "v1").read_text()
+    assert "<p>Model v1 does not say what would move P; the default model, hazard, does.</p>" in page
+    assert "Raise it most" not in page and '<span class="label">model alone</span>' not in page
+    assert ('<span class="label">model v1 with your prior (60%, strength 4) in place of its base rate</span>') in page
 
 
 def test_unknown_format(workspace):
