@@ -6,7 +6,7 @@ keys for the type checker and for readers. The keys are documented in the README
 
 from __future__ import annotations
 
-from typing import NotRequired, TypedDict
+from typing import Any, NotRequired, TypedDict
 
 
 class ScenarioInfo(TypedDict):
@@ -62,6 +62,16 @@ class WhatWouldMove(TypedDict):
     change: float
 
 
+class WhatIf(TypedDict):
+    """``update --event``: the model's P(deal) as if hypothetical events had happened, beside P without them."""
+
+    as_of: str  # the day both are computed for: the later of the as-of date and the last hypothetical event
+    events: list[dict]  # the hypothetical events (date, actor, target, type, description, source, weight)
+    p_without: float
+    p_with: float
+    change: float
+
+
 class Diagnostics(TypedDict):
     max_rhat: float
     min_ess_bulk: float
@@ -113,4 +123,7 @@ class UpdateResult(TypedDict):
     diagnostics: Diagnostics
     fit: FitSummary
     seed: int
+    # Only with hypothetical events (update --event/--events); its keys are WhatIf's. A plain dict until
+    # models.update.what_if is annotated to return WhatIf.
+    what_if: NotRequired[dict[str, Any]]
     record: NotRequired[RecordInfo | None]
