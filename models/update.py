@@ -17,12 +17,13 @@ import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
 import numpy as np
 
 from negotiate.errors import NegotiateError
 from negotiate.evidence.catalogue import catalogue_for
-from negotiate.evidence.forecast import UpdateResult
+from negotiate.evidence.forecast import Diagnostics, PriorInfo, UpdateResult, WhatIf
 from negotiate.evidence.ledger import Event, read_ledger, sorted_events
 from negotiate.evidence.reference import DEFAULT_REFERENCE, load_reference
 from negotiate.scenario.schema import Scenario
@@ -157,7 +158,7 @@ def hazard_forecast(chosen: Variant, fit: Fit, scenario: Scenario, events: list[
 
 
 def what_if(chosen: Variant, fit: Fit, scenario: Scenario, events: list[Event], as_of: dt.date,
-            hypothetical: list[Event]) -> dict:
+            hypothetical: list[Event]) -> WhatIf:
     """P(deal) as if ``hypothetical`` events had happened, beside P without them, both as of the last of them.
 
     The clock runs to that day in both, so the difference is the events' own effect.
@@ -204,7 +205,10 @@ def update(scenario: Scenario, as_of: dt.date | None = None, reference: Path | N
                           catalogue_for(scenario), seed=seed)
         prior["mean"] = result.pop("prior_mean")
         prior["interval"] = result.pop("prior_interval")
-        p_model = p_with = result["p_deal"]
+        p_with = result["p_deal"] if prior["deal_probability"] is not None else None
+        p_model = p_with if p_with is None else forecast(info.fit, events, as_of, None, None, catalogue_for(scenario),
+                                                         seed=seed)["p_deal"]
+        p_model = result["p_deal"] if p_model is None else p_model
         result |= {"p_prior_alone": prior["mean"], "p_tomorrow_without_events": None, "what_would_move": []}
     failures = diagnostics_ok(info.fit.diagnostics)
     result_out: UpdateResult = {
@@ -222,8 +226,8 @@ def update(scenario: Scenario, as_of: dt.date | None = None, reference: Path | N
         "contributions": result["contributions"],
         "events_used": result["events_used"],
         "events_ignored_after_as_of": result["events_ignored_after_as_of"],
-        "prior": prior,  # type: ignore[typeddict-item]
-        "diagnostics": info.fit.diagnostics | {"ok": not failures, "failures": failures},  # type: ignore[typeddict-item]
+        "prior": cast(PriorInfo, prior),
+        "diagnostics": cast(Diagnostics, info.fit.diagnostics | {"ok": not failures, "failures": failures}),
         "fit": {"key": info.fit.key, "reused": info.reused, "path": str(info.path), "draws": info.fit.size,
                 "episodes": info.fit.meta.get("episodes"), "seconds": info.fit.meta.get("seconds")},
         "seed": seed,

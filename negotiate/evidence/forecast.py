@@ -6,7 +6,7 @@ keys for the type checker and for readers. The keys are documented in the README
 
 from __future__ import annotations
 
-from typing import Any, NotRequired, TypedDict
+from typing import NotRequired, TypedDict
 
 
 class ScenarioInfo(TypedDict):
@@ -123,7 +123,6 @@ class UpdateResult(TypedDict):
     diagnostics: Diagnostics
     fit: FitSummary
     seed: int
-    # Only with hypothetical events (update --event/--events); its keys are WhatIf's. A plain dict until
-    # models.update.what_if is annotated to return WhatIf.
-    what_if: NotRequired[dict[str, Any]]
+    # only with hypothetical events (update --event/--events)
+    what_if: NotRequired[WhatIf]
     record: NotRequired[RecordInfo | None]

@@ -97,10 +97,16 @@ def test_no_prior_uses_the_reference_base_rate(store, tmp_path):
     assert d["p_deal"] == pytest.approx(1 - math.prod(1 - 1 / (1 + math.exp(-e)) for e in etas))
 
 
-def test_v1_is_still_selectable(store):
+def test_v1_is_still_selectable(store, tmp_path):
     d = json.loads(CliRunner().invoke(cli, ["update", str(FLAGSHIP), "--json", "--model", "v1"]).stdout)
     assert d["model"] == "v1" and d["what_would_move"] == []
-    assert d["p_deal"] == d["p_model"] == d["p_with_prior"]
+    # v1 puts the prior in place of its intercept: that is P with the prior; the model alone keeps the intercept
+    assert d["p_deal"] == d["p_with_prior"] != d["p_model"]
+    no_prior = tmp_path / "s.yaml"
+    no_prior.write_text(FLAGSHIP.read_text().replace("prior: {deal_probability: 0.6, strength: 4}\n", "")
+                        .replace("evidence: ../seeds/", f"evidence: {ROOT}/seeds/"))
+    alone = json.loads(CliRunner().invoke(cli, ["update", str(no_prior), "--json", "--model", "v1"]).stdout)
+    assert alone["p_with_prior"] is None and alone["p_model"] == pytest.approx(d["p_model"])
 
 
 def test_unknown_model_is_a_clear_error(store):
