@@ -16,7 +16,7 @@ from cli.options import package_version
 from cli.record_commands import history, resolve, score
 from cli.reference_commands import reference
 from cli.scenario_commands import new, solve, validate
-from cli.whatif_commands import sensitivity
+from cli.whatif_commands import sensitivity, sweep
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -33,7 +33,7 @@ def cli():
     """
 
 
-for command in (validate, solve, new, sensitivity, evidence, update, report, history, resolve, score, backtest, fit, reference):
+for command in (validate, solve, new, sensitivity, sweep, evidence, update, report, history, resolve, score, backtest, fit, reference):
     cli.add_command(command)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import click
@@ -75,3 +76,61 @@ def sensitivity(scenario, as_json, plot, samples, seed, fixed_swing, top, equili
         click.echo(json.dumps(result, indent=2, ensure_ascii=False))
     else:
         click.echo(render_sensitivity(result, top), nl=False)
+
+
+def _grid(ctx, param, values):
+    from negotiate.errors import NegotiateError
+    from negotiate.game.sweep import parse_grid
+
+    for text in values:
+        try:
+            parse_grid(text)
+        except NegotiateError as exc:
+            raise click.BadParameter(str(exc)) from None
+    if not 1 <= len(values) <= 2:
+        raise click.BadParameter(f"given {len(values)} times; expected once or twice (one or two grids)")
+    return values
+
+
+@click.command()
+@scenario_argument
+@click.option("--grid", "grids", multiple=True, required=True, callback=_grid, metavar="PATH=LO:HI:N",
+              help="A number to sweep over N values from LO to HI; once or twice, e.g. parties.US.patience=0.5:0.99:50.")
+@json_option
+@click.option("--plot", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write heat maps (two grids) or curves (one) of every outcome (PNG).")
+@click.option("--jobs", type=click.IntRange(min=1), default=lambda: os.cpu_count() or 1, show_default="the number of CPUs",
+              help="Worker processes of the embedded Dask cluster for sweeps larger than --chunk.")
+@click.option("--scheduler", help="Run the chunks on a running Dask cluster, e.g. tcp://host:8786.")
+@click.option("--chunk", type=click.IntRange(min=1), default=10_000, show_default=True,
+              help="Grid points per Dask task; a sweep of at most this many points runs in this process.")
+@what_if_options
+@reports_errors
+def sweep(scenario, grids, as_json, plot, jobs, scheduler, chunk, equilibrium_rule, fixes, sets):
+    """The outcome at every point of one or two grids of numbers of the scenario.
+
+    At each point: the predicted agreement, the size of the zone of agreement, the critical
+    discount factor and whether the deal is self-enforcing, each side's gain. A grid's PATH is any
+    payoff (or a field of its distribution: mean, sd, low, mode, high), a party's patience or power,
+    or a number of an explicit threat. Sweeps larger than --chunk points run as Dask tasks.
+
+    \b
+    Examples:
+      negotiate sweep scenarios/trade-war-pd.yaml --grid parties.H.patience=0.3:0.7:41 --set parties.F.patience=0.9
+      negotiate sweep scenarios/us-china-kl-2025.yaml --grid parties.US.patience=0.5:0.99:50 \\
+          --grid levers.chips.options.ease.US.mean=-3:0:31 --plot heat.png
+    """
+    from negotiate.game.sweep import load_sweep
+    from negotiate.game.sweep import sweep as run
+    from negotiate.report.whatif_text import render_sweep
+
+    game, checked, values = load_sweep(scenario, grids, sets, fixes)
+    result = run(game, checked, equilibrium_rule, values, jobs, scheduler, chunk)
+    if plot:
+        from negotiate.report.whatif_plots import sweep_figure
+
+        save_figure(sweep_figure(result), plot)
+    if as_json:
+        click.echo(json.dumps(result, indent=2, ensure_ascii=False))
+    else:
+        click.echo(render_sweep(result), nl=False)

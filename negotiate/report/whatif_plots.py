@@ -98,21 +98,31 @@ def sweep_heatmap(result: dict[str, Any], quantity: str = "gain", party: str | N
 
     z = np.array([value(p) for p in points], float)
     title = {"gain": f"gain of {party} over the threat point", "zopa_size": "agreements in the zone",
-             "critical_discount": "critical discount factor", "terms": "predicted agreement (see the key)"}[quantity]
+             "critical_discount": "critical discount factor", "terms": "predicted agreement (#, see the key)"}[quantity]
     if len(grids) == 1:
         x = np.array(grids[0]["values"])
         if quantity == "terms":
-            ax.scatter(x, z, s=8, color="black")
+            ax.scatter(x, z + 1, s=8, color="black")
+            ax.set_yticks(range(1, len(result["agreements"]) + 1))
         else:
             ax.plot(x, z, color="black")
         ax.set_xlabel(grids[0]["path"])
         ax.set_ylabel(title)
     else:
+        from matplotlib.colors import BoundaryNorm, ListedColormap
+
         x, y = np.array(grids[0]["values"]), np.array(grids[1]["values"])
         Z = z.reshape(len(x), len(y)).T
-        cmap = "tab20" if quantity == "terms" else "viridis"
-        mesh = ax.pcolormesh(x, y, Z, shading="nearest", cmap=cmap)
-        fig.colorbar(mesh, ax=ax, label=title)
+        if quantity == "terms":
+            k = max(len(result["agreements"]), 1)
+            palette = [f"C{i % 10}" for i in range(k)]
+            mesh = ax.pcolormesh(x, y, Z, shading="nearest", cmap=ListedColormap(palette),
+                                 norm=BoundaryNorm(np.arange(-0.5, k), k))
+            bar = fig.colorbar(mesh, ax=ax, label=title, ticks=range(k))
+            bar.ax.set_yticklabels([f"#{i + 1}" for i in range(k)])
+        else:
+            mesh = ax.pcolormesh(x, y, Z, shading="nearest", cmap="viridis")
+            fig.colorbar(mesh, ax=ax, label=title)
         ax.set_xlabel(grids[0]["path"])
         ax.set_ylabel(grids[1]["path"])
     ax.set_title(title, fontsize=10)

@@ -83,8 +83,7 @@ def render_sweep(d: dict[str, Any]) -> str:
     out.append(" x ".join(f"{g['path']}: {len(g['values'])} values from {g['values'][0]:g} to {g['values'][-1]:g}" for g in grids)
                + f" ({len(d['points'])} points; {d['execution']['mode']})")
     out.append("")
-    header = [g["path"].rsplit(".", 2)[-2] + "." + g["path"].rsplit(".", 1)[-1] if g["path"].count(".") >= 1 else g["path"] for g in grids]
-    header += ["deal", "zone", "critical", "self-enforcing", *[f"gain {p}" for p in parties]]
+    header = [g["path"] for g in grids] + ["deal", "zone", "critical", "self-enforcing", *[f"gain {p}" for p in parties]]
     rows = []
     for p in d["points"]:
         rows.append([*(f"{v:g}" for v in p["values"].values()),

@@ -140,3 +140,116 @@ def test_sensitivity_plot_into_a_missing_directory(runner, tmp_path):
     result = runner.invoke(cli, ["sensitivity", str(PD), "--plot", str(path)])
     assert result.exit_code == 1
     assert result.stderr == f"Error: {path}: cannot write the plot (No such file or directory)\n"
+
+
+# ---------------------------------------------------------------- sweep
+
+
+def test_sweep_text_on_the_prisoners_dilemma(runner):
+    result = runner.invoke(cli, ["sweep", str(PD), "--grid", "parties.H.patience=0.4:0.6:3", "--set", "parties.F.patience=0.9"])
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines() == [
+        "Sweep of Tariff war as a prisoner's dilemma (textbook)  [trade-war-pd]",
+        "With --set parties.F.patience=0.9",
+        "parties.H.patience: 3 values from 0.4 to 0.6 (3 points; in-process)",
+        "",
+        "  parties.H.patience  deal  zone  critical  self-enforcing  gain H  gain F",
+        "                 0.4    #1     1     0.500              no    1.00  1.00",
+        "                 0.5    #1     1     0.500             yes    1.00  1.00",
+        "                 0.6    #1     1     0.500             yes    1.00  1.00",
+        "",
+        "Predicted agreements (deal column):",
+        "  #1 at 3 points: H: hold; F: hold",
+    ]
+
+
+def test_sweep_json_and_heat_map(runner, tmp_path):
+    png = tmp_path / "heat.png"
+    d = run_json(runner, "sweep", FLAGSHIP, "--grid", "parties.US.power=0.5:2:4", "--grid",
+                 "levers.chips.options.ease.US.mean=-3:0:4", "--json", "--plot", png)
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert [g["path"] for g in d["grids"]] == ["parties.US.power", "levers.chips.options.ease.US.mean"]
+    assert len(d["points"]) == 16 and d["execution"]["mode"] == "in-process"
+    assert len(d["agreements"]) >= 2
+
+
+def test_sweep_on_a_local_dask_cluster_gives_the_in_process_points(runner):
+    args = ["sweep", str(PD), "--grid", "parties.H.patience=0.3:0.7:9", "--grid", "parties.F.patience=0.3:0.7:9", "--json"]
+    local = run_json(runner, *args, "--jobs", "1")
+    dask = run_json(runner, *args, "--jobs", "2", "--chunk", "20")
+    assert local["execution"]["mode"] == "in-process"
+    assert dask["execution"] | {"seconds": 0} == {"mode": "dask: local cluster of 2 processes", "tasks": 5, "chunk": 20, "seconds": 0}
+    assert dask["points"] == local["points"]
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_sweep_on_a_running_dask_scheduler(runner):
+    import socket
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    dask = Path(sys.executable).parent / "dask"
+    port = _free_port()
+    address = f"tcp://127.0.0.1:{port}"
+    procs = [subprocess.Popen([str(dask), "scheduler", "--host", "127.0.0.1", "--port", str(port), "--dashboard-address", ":0"],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)]
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            assert procs[0].poll() is None and time.monotonic() < deadline, "the dask scheduler did not start"
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+        procs.append(subprocess.Popen([str(dask), "worker", address, "--nworkers", "1", "--nthreads", "1", "--no-dashboard"],
+                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+        args = ["sweep", str(FLAGSHIP), "--grid", "parties.US.power=0.5:2:5", "--grid", "levers.chips.options.ease.US.mean=-3:0:4", "--json"]
+        remote = run_json(runner, *args, "--scheduler", address, "--chunk", "6")
+    finally:
+        for p in procs:
+            p.terminate()
+        for p in procs:
+            p.wait(timeout=30)
+    assert remote["execution"]["mode"] == f"dask: scheduler {address}" and remote["execution"]["tasks"] == 4
+    assert remote["points"] == run_json(runner, *args)["points"]
+
+
+def test_sweep_unreachable_scheduler(runner):
+    address = f"tcp://127.0.0.1:{_free_port()}"
+    result = runner.invoke(cli, ["sweep", str(PD), "--grid", "parties.H.patience=0.3:0.7:9", "--scheduler", address, "--chunk", "3"])
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"Error: cannot reach the Dask scheduler at {address} (")
+    assert result.stderr.endswith("); is it running?\n")
+
+
+@pytest.mark.parametrize("args, code, expected", [
+    (["--grid", "parties.UX.patience=0.5:0.9:5"], 1,
+     "Error: --grid parties.UX.patience=0.5:0.9:5: parties.UX: unknown key 'UX'; did you mean 'US'?\n"),
+    (["--grid", "parties.US.patience=0:1:11"], 1,
+     f"Error: --grid parties.US.patience=0:1:11: {FLAGSHIP}:29: parties.US.patience: found 0.0; "
+     "expected a per-round discount factor strictly between 0 and 1\n"),
+    (["--grid", "prior.strength=1:5:5"], 1,
+     "Error: --grid prior.strength=1:5:5: prior.strength: does not enter the game; expected a payoff (or a field of its "
+     "distribution), a party's patience or power, or a number of an explicit threat\n"),
+    (["--grid", "parties.US.patience=0.5:0.9"], 2,
+     "Error: Invalid value for '--grid': 'parties.US.patience=0.5:0.9': expected PATH=LO:HI:N with LO < HI and N >= 2, "
+     "e.g. parties.US.patience=0.5:0.99:50\n"),
+    (["--grid", "parties.US.patience=0.5:0.9:3", "--grid", "parties.CN.patience=0.5:0.9:3", "--grid", "parties.US.power=1:2:3"], 2,
+     "Error: Invalid value for '--grid': given 3 times; expected once or twice (one or two grids)\n"),
+    ([], 2, "Error: Missing option '--grid'.\n"),
+])
+def test_sweep_bad_input(runner, args, code, expected):
+    result = runner.invoke(cli, ["sweep", str(FLAGSHIP), *args])
+    assert result.exit_code == code, result.output
+    assert result.stderr.endswith(expected)
+    assert result.stdout == ""

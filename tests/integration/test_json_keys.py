@@ -49,6 +49,11 @@ SENSITIVITY_CHANGES = {"predicted_terms", "threat_equilibrium", "zopa_nonempty",
 SOBOL = {"inputs", "samples", "seed", "evaluations", "outputs"}
 SOBOL_OUTPUT = {"mean", "variance", "indices"}
 SOBOL_INDEX = {"input", "first_order", "first_order_conf", "total", "total_conf"}
+SWEEP = {"scenario", "parties", "rule", "fix", "set", "grids", "points", "agreements", "execution"}
+SWEEP_GRID = {"path", "values"}
+SWEEP_POINT = {"values", "agreement", "zopa_size", "critical_discount", "self_enforcing", "gains"}
+SWEEP_AGREEMENT = {"terms", "words", "points"}
+SWEEP_EXECUTION = {"mode", "tasks", "chunk", "seconds"}
 
 # negotiate.record.track.Forecast and Resolution, as dicts
 HISTORY = {"forecasts", "resolutions"}
@@ -120,6 +125,16 @@ def test_sensitivity_json_keys():
     assert d["sobol"]["outputs"].keys() == {"gain.US", "gain.CN", "zopa_nonempty"}
     for o in d["sobol"]["outputs"].values():
         assert o.keys() == SOBOL_OUTPUT and all(r.keys() == SOBOL_INDEX for r in o["indices"])
+
+
+def test_sweep_json_keys():
+    d = run("sweep", FLAGSHIP, "--json", "--grid", "parties.US.power=0.5:2:3", "--grid", "levers.chips.options.ease.US.mean=-3:0:3")
+    assert d.keys() == SWEEP
+    assert d["scenario"].keys() == {"id", "title", "file"}
+    assert all(g.keys() == SWEEP_GRID for g in d["grids"])
+    assert len(d["points"]) == 9 and all(p.keys() == SWEEP_POINT for p in d["points"])
+    assert d["agreements"] and all(a.keys() == SWEEP_AGREEMENT for a in d["agreements"])
+    assert d["execution"].keys() == SWEEP_EXECUTION
 
 
 @pytest.fixture
