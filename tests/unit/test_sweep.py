@@ -126,3 +126,17 @@ def test_chunks_in_process_give_the_same_points():
     chunked = sweep(game, grids, chunk=4, jobs=1)
     assert chunked["execution"]["tasks"] == 9 and chunked["execution"]["mode"] == "in-process"
     assert chunked["points"] == whole["points"]
+
+
+def test_an_explicit_threat_point_can_be_swept(tmp_path):
+    path = tmp_path / "pd.yaml"
+    path.write_text(PD.read_text().replace("threat: equilibrium", "threat: {H: -1, F: -1}"))
+    game, grids, _ = load_sweep(path, ["threat.H=-1:0.5:4"])
+    result = sweep(game, grids)
+    for p in result["points"]:
+        a = analyse(load_what_if(path, [f"threat.H={p['values']['threat.H']!r}"])[0])
+        assert (p["agreement"] is None) is (a.nash_cell is None)
+        assert p["gains"]["H"] == pytest.approx(0.0 if a.nash_cell is None else a.cell_payoffs(a.nash_cell)[0] - a.threat[0])
+        assert p["critical_discount"] == pytest.approx(a.critical["value"])
+    # restraint pays Home 0: a threat of 0 or more leaves no deal
+    assert [p["agreement"] is None for p in result["points"]] == [False, False, True, True]
