@@ -8,6 +8,9 @@ from pathlib import Path
 
 import click
 
+# How the library's messages name what-if requests, for someone at the command line: by their flags.
+FLAG_NAMES = {"set": "--set", "fix": "--fix", "grid": "--grid"}
+
 # What the library's remedy keys (negotiate.errors) mean for someone at the command line.
 REMEDY_HINTS = {
     "overwrite": "pass --force to overwrite",

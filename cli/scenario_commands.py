@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from cli.options import FIX, SET, json_option, reports_errors, scenario_argument
+from cli.options import FIX, FLAG_NAMES, SET, json_option, reports_errors, scenario_argument
 
 
 @click.command()
@@ -85,7 +85,7 @@ def solve(scenario, as_json, draws, seed, equilibrium_rule, fixes, sets):
         from negotiate.game.whatif import what_if
         from negotiate.scenario.overrides import load_what_if
 
-        changed, fixed, values = load_what_if(scenario, sets, fixes)
+        changed, fixed, values = load_what_if(scenario, sets, fixes, FLAG_NAMES)
         analysis = analyse(changed, rule=equilibrium_rule, fixed=fixed)
         comparison = what_if(analyse(load_scenario(scenario), rule=equilibrium_rule), analysis, fixed, values)
     else:

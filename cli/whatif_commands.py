@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from cli.options import FIX, SET, json_option, reports_errors, scenario_argument
+from cli.options import FIX, FLAG_NAMES, SET, json_option, reports_errors, scenario_argument
 
 
 def what_if_options(func):
@@ -66,7 +66,7 @@ def sensitivity(scenario, as_json, plot, samples, seed, fixed_swing, top, equili
     from negotiate.report.whatif_text import render_sensitivity
     from negotiate.scenario.overrides import load_what_if
 
-    loaded, fixed, values = load_what_if(scenario, sets, fixes)
+    loaded, fixed, values = load_what_if(scenario, sets, fixes, FLAG_NAMES)
     result = run(PostureGame(loaded, fixed), equilibrium_rule, samples, seed, fixed_swing, values)
     if plot:
         from negotiate.report.whatif_plots import tornado_chart
@@ -84,7 +84,7 @@ def _grid(ctx, param, values):
 
     for text in values:
         try:
-            parse_grid(text)
+            parse_grid(text, FLAG_NAMES["grid"])
         except NegotiateError as exc:
             raise click.BadParameter(str(exc)) from None
     if not 1 <= len(values) <= 2:
@@ -124,7 +124,7 @@ def sweep(scenario, grids, as_json, plot, jobs, scheduler, chunk, equilibrium_ru
     from negotiate.game.sweep import sweep as run
     from negotiate.report.whatif_text import render_sweep
 
-    game, checked, values = load_sweep(scenario, grids, sets, fixes)
+    game, checked, values = load_sweep(scenario, grids, sets, fixes, FLAG_NAMES)
     result = run(game, checked, equilibrium_rule, values, jobs, scheduler, chunk)
     if plot:
         from negotiate.report.whatif_plots import sweep_figure

@@ -32,6 +32,7 @@ from negotiate.game.batch import batch_outcomes
 from negotiate.game.posture import PostureGame
 from negotiate.game.threat import EquilibriumRule
 from negotiate.scenario.overrides import (
+    REQUEST_NAMES,
     Override,
     OverrideError,
     OverrideProblem,
@@ -74,7 +75,7 @@ class Grid:
         return np.array([float(f"{x:.12g}") for x in raw])
 
 
-def parse_grid(text: str) -> Grid:
+def parse_grid(text: str, name: str = REQUEST_NAMES["grid"]) -> Grid:
     """Parse ``PATH=LO:HI:N`` (N of 2 or more, LO below HI).
 
     Raises
@@ -94,7 +95,7 @@ def parse_grid(text: str) -> Grid:
         raise OverrideSyntaxError(expected) from None
     if not (math.isfinite(low) and math.isfinite(high)) or not low < high or count < 2:
         raise OverrideSyntaxError(expected)
-    return Grid(f"--grid {text}", tuple(path.split(".")), low, high, count)
+    return Grid(f"{name} {text}", tuple(path.split(".")), low, high, count)
 
 
 # ---------------------------------------------------------------- where a grid's number enters the game
@@ -315,7 +316,8 @@ def sweep(
 
 
 def load_sweep(
-    path: str | Path, grid_texts: Iterable[str], sets: Iterable[str] = (), fixes: Iterable[str] = ()
+    path: str | Path, grid_texts: Iterable[str], sets: Iterable[str] = (), fixes: Iterable[str] = (),
+    names: dict[str, str] | None = None,
 ) -> tuple[PostureGame, list[Grid], dict[str, float]]:
     """The game to sweep and the checked grids: ``--set`` and ``--fix`` applied, every grid corner validated.
 
@@ -326,9 +328,10 @@ def load_sweep(
     values : dict
         The ``--set`` overrides, path -> number.
     """
-    grids = [parse_grid(t) for t in grid_texts]
-    scenario, fixed, values = load_what_if(path, sets, fixes)
-    check_grids(str(path), [parse_override(t, f"--set {t}") for t in sets], grids)
+    names = names or REQUEST_NAMES
+    grids = [parse_grid(t, names["grid"]) for t in grid_texts]
+    scenario, fixed, values = load_what_if(path, sets, fixes, names)
+    check_grids(str(path), [parse_override(t, f"{names['set']} {t}") for t in sets], grids)
     game = PostureGame(scenario, fixed)
     for g in grids:
         slot_of(game, g)

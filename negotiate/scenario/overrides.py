@@ -265,8 +265,12 @@ def check_fixes(scenario: Scenario, fixes: Iterable[tuple[str, str, str]]) -> di
     return out
 
 
+# How messages name each kind of request; a front end passes its own (the CLI: its flags).
+REQUEST_NAMES = {"set": "set", "fix": "fix", "grid": "grid"}
+
+
 def load_what_if(
-    path: str | Path, sets: Iterable[str] = (), fixes: Iterable[str] = ()
+    path: str | Path, sets: Iterable[str] = (), fixes: Iterable[str] = (), names: dict[str, str] | None = None
 ) -> tuple[Scenario, dict[str, str], dict[str, float]]:
     """Load a scenario with ``--set`` overrides applied and ``--fix`` requests checked.
 
@@ -277,6 +281,8 @@ def load_what_if(
         ``PATH=VALUE`` texts.
     fixes : iterable of str
         ``LEVER=OPTION`` texts.
+    names : dict, optional
+        How messages name a ``set`` and a ``fix`` request (default :data:`REQUEST_NAMES`).
 
     Returns
     -------
@@ -294,8 +300,9 @@ def load_what_if(
     ScenarioError, OverrideError
         For a file that is not a valid scenario, and for requests that cannot be applied.
     """
-    overrides = [parse_override(text, f"--set {text}") for text in sets]
-    parsed_fixes = [(f"--fix {text}", *parse_fix(text)) for text in fixes]
+    names = names or REQUEST_NAMES
+    overrides = [parse_override(text, f"{names['set']} {text}") for text in sets]
+    parsed_fixes = [(f"{names['fix']} {text}", *parse_fix(text)) for text in fixes]
     doc = read_yaml(path)
     scenario = scenario_with_overrides(doc, overrides) if overrides else scenario_from_document(doc)
     scenario = scenario.model_copy(update={"source_path": Path(path).resolve()})

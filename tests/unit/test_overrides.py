@@ -1,4 +1,4 @@
-"""--set overrides and --fix requests: applied to the raw data before validation, messages naming the request."""
+"""set overrides and --fix requests: applied to the raw data before validation, messages naming the request."""
 
 import pytest
 
@@ -61,21 +61,21 @@ def message(sets=(), fixes=(), path=FLAGSHIP) -> str:
 
 
 @pytest.mark.parametrize("text, expected", [
-    ("parties.UX.patience=0.8", "--set parties.UX.patience=0.8: parties.UX: unknown key 'UX'; did you mean 'US'?"),
+    ("parties.UX.patience=0.8", "set parties.UX.patience=0.8: parties.UX: unknown key 'UX'; did you mean 'US'?"),
     ("parties.US.patiense=0.8",
-     "--set parties.US.patiense=0.8: parties.US.patiense: unknown key 'patiense'; did you mean 'patience'?"),
+     "set parties.US.patiense=0.8: parties.US.patiense: unknown key 'patiense'; did you mean 'patience'?"),
     ("levers.tarifs.options.impose_100.US=1",
-     "--set levers.tarifs.options.impose_100.US=1: levers.tarifs: unknown key 'tarifs'; did you mean 'tariffs'?"),
+     "set levers.tarifs.options.impose_100.US=1: levers.tarifs: unknown key 'tarifs'; did you mean 'tariffs'?"),
     ("levers.tariffs.options.impose_100.US.low=1",
-     "--set levers.tariffs.options.impose_100.US.low=1: levers.tariffs.options.impose_100.US.low: "
+     "set levers.tariffs.options.impose_100.US.low=1: levers.tariffs.options.impose_100.US.low: "
      "unknown key 'low'; expected one of: mean, sd"),
     ("levers.tariffs.options.keep_threat.US.mean=1",
-     "--set levers.tariffs.options.keep_threat.US.mean=1: levers.tariffs.options.keep_threat.US: "
+     "set levers.tariffs.options.keep_threat.US.mean=1: levers.tariffs.options.keep_threat.US: "
      "found 0, which has no field 'mean'; expected a path to a number"),
-    ("parties.US.patience=abc", "--set parties.US.patience=abc: parties.US.patience: found 'abc'; expected a number"),
-    ("parties.US.patience=nan", "--set parties.US.patience=nan: parties.US.patience: found nan; expected a number"),
-    ("levers.tariffs.owner=1", "--set levers.tariffs.owner=1: levers.tariffs.owner: found text 'US'; expected the path of a number"),
-    ("interactions.7.payoffs.US=1", "--set interactions.7.payoffs.US=1: interactions.7: found '7'; expected an index from 0 to 4"),
+    ("parties.US.patience=abc", "set parties.US.patience=abc: parties.US.patience: found 'abc'; expected a number"),
+    ("parties.US.patience=nan", "set parties.US.patience=nan: parties.US.patience: found nan; expected a number"),
+    ("levers.tariffs.owner=1", "set levers.tariffs.owner=1: levers.tariffs.owner: found text 'US'; expected the path of a number"),
+    ("interactions.7.payoffs.US=1", "set interactions.7.payoffs.US=1: interactions.7: found '7'; expected an index from 0 to 4"),
 ])
 def test_bad_paths_name_the_request_and_the_field(text, expected):
     assert message([text]) == expected
@@ -88,20 +88,20 @@ def test_bad_paths_name_the_request_and_the_field(text, expected):
      "levers.tariffs.options.impose_100.US: found sd -1; expected a standard deviation of 0 or more"),
 ])
 def test_bad_values_get_the_validators_file_line_message(text, line, expected):
-    assert message([text]) == f"--set {text}: {FLAGSHIP}:{line}: {expected}"
+    assert message([text]) == f"set {text}: {FLAGSHIP}:{line}: {expected}"
 
 
 def test_every_bad_request_is_reported_and_a_number_set_twice_is_refused():
     assert message(["parties.UX.patience=0.8", "prior.strength=3", "prior.strength=5"]).splitlines() == [
-        "--set parties.UX.patience=0.8: parties.UX: unknown key 'UX'; did you mean 'US'?",
-        "--set prior.strength=5: prior.strength: set twice (also by --set prior.strength=3); set each number once",
+        "set parties.UX.patience=0.8: parties.UX: unknown key 'UX'; did you mean 'US'?",
+        "set prior.strength=5: prior.strength: set twice (also by set prior.strength=3); set each number once",
     ]
 
 
 @pytest.mark.parametrize("fix, expected", [
-    ("tarifs=impose_100", "--fix tarifs=impose_100: levers.tarifs: unknown lever 'tarifs'; did you mean 'tariffs'?"),
+    ("tarifs=impose_100", "fix tarifs=impose_100: levers.tarifs: unknown lever 'tarifs'; did you mean 'tariffs'?"),
     ("tariffs=impose_10",
-     "--fix tariffs=impose_10: levers.tariffs.options.impose_10: unknown option 'impose_10'; did you mean 'impose_100'?"),
+     "fix tariffs=impose_10: levers.tariffs.options.impose_10: unknown option 'impose_10'; did you mean 'impose_100'?"),
 ])
 def test_bad_fixes(fix, expected):
     assert message(fixes=[fix]) == expected
@@ -109,7 +109,7 @@ def test_bad_fixes(fix, expected):
 
 def test_a_lever_fixed_twice():
     assert message(fixes=["tariffs=impose_100", "tariffs=keep_threat"]) == (
-        "--fix tariffs=keep_threat: levers.tariffs: fixed twice (also by --fix tariffs=impose_100); fix each lever once")
+        "fix tariffs=keep_threat: levers.tariffs: fixed twice (also by fix tariffs=impose_100); fix each lever once")
 
 
 def test_fixing_a_lever_shrinks_its_owners_strategies_only():

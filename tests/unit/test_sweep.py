@@ -14,7 +14,7 @@ PD = [p for p in SCENARIOS if p.stem == "trade-war-pd"][0]
 
 def test_grid_values_are_evenly_spaced_and_hit_round_numbers():
     g = parse_grid("parties.H.patience=0.3:0.7:41")
-    assert g.path == ("parties", "H", "patience") and g.count == 41 and g.label == "--grid parties.H.patience=0.3:0.7:41"
+    assert g.path == ("parties", "H", "patience") and g.count == 41 and g.label == "grid parties.H.patience=0.3:0.7:41"
     values = g.values()
     assert values[20] == 0.5 and values[0] == 0.3 and values[-1] == 0.7
     assert np.diff(values) == pytest.approx(np.full(40, 0.01))
@@ -95,12 +95,12 @@ def test_uniform_and_triangular_fields_move_the_point_value(tmp_path):
 
 
 @pytest.mark.parametrize("grid, expected", [
-    ("parties.UX.patience=0.5:0.9:5", "--grid parties.UX.patience=0.5:0.9:5: parties.UX: unknown key 'UX'; did you mean 'US'?"),
-    ("parties.US.patience=0.5:1.5:3", "--grid parties.US.patience=0.5:1.5:3: {file}:29: parties.US.patience: found 1.5; "
+    ("parties.UX.patience=0.5:0.9:5", "grid parties.UX.patience=0.5:0.9:5: parties.UX: unknown key 'UX'; did you mean 'US'?"),
+    ("parties.US.patience=0.5:1.5:3", "grid parties.US.patience=0.5:1.5:3: {file}:29: parties.US.patience: found 1.5; "
                                       "expected a per-round discount factor strictly between 0 and 1"),
-    ("prior.strength=1:5:5", "--grid prior.strength=1:5:5: prior.strength: does not enter the game; expected a payoff "
+    ("prior.strength=1:5:5", "grid prior.strength=1:5:5: prior.strength: does not enter the game; expected a payoff "
                              "(or a field of its distribution), a party's patience or power, or a number of an explicit threat"),
-    ("levers.tariffs.options.keep_threat.US.mean=0:1:3", "--grid levers.tariffs.options.keep_threat.US.mean=0:1:3: "
+    ("levers.tariffs.options.keep_threat.US.mean=0:1:3", "grid levers.tariffs.options.keep_threat.US.mean=0:1:3: "
      "levers.tariffs.options.keep_threat.US: found 0, which has no field 'mean'; expected a path to a number"),
 ])
 def test_bad_grids_name_the_request(grid, expected):
