@@ -59,7 +59,7 @@ def model_options(func):
     func = click.option("--fits", type=click.Path(file_okay=False, path_type=Path),
                         help="Where fits are stored (default: $NEGOTIATE_FITS or ~/.cache/negotiate/fits).")(func)
     func = click.option("--reference", type=click.Path(file_okay=False, path_type=Path),
-                        help="Reference class directory (episodes.csv, events.csv); default: seeds/reference.")(func)
+                        help="Reference class directory (episodes.csv, events.csv); default: the shipped class + your additions.")(func)
     return click.option("--model", "model", default="hazard", show_default=True, metavar="NAME",
                         help="Deal model: hazard (default), hazard-clock or v1 (see the README).")(func)
 

@@ -55,7 +55,7 @@ def history(scenario, db, as_json):
 @click.option("--reason", help="Why the resolution is amended (required with --amend).")
 @click.option("--add-to-reference", is_flag=True, help="Also add the scenario and its ledger to the reference class.")
 @click.option("--reference", type=click.Path(file_okay=False, path_type=Path),
-              help="Reference directory for --add-to-reference (default: seeds/reference).")
+              help="Reference directory for --add-to-reference (default: your additions to the shipped class).")
 @db_option
 @reports_errors
 def resolve(scenario, outcome, on, source, amend, reason, add_to_reference, reference, db):
@@ -81,7 +81,7 @@ def resolve(scenario, outcome, on, source, amend, reason, add_to_reference, refe
         from negotiate.evidence.reference import DEFAULT_REFERENCE, add_episode, episode_from_scenario
 
         target = reference or DEFAULT_REFERENCE
-        add_episode(target, episode_from_scenario(s, outcome, on, source))
+        target = add_episode(target, episode_from_scenario(s, outcome, on, source))
         click.echo(f"Added {s.id} to the reference class in {target}; the next update refits on it.")
 
 

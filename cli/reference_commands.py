@@ -30,13 +30,14 @@ def reference_check(directory, as_json):
     """Check a reference class (episodes.csv, events.csv): print OK with its counts, or every problem.
 
     \b
-    DIRECTORY defaults to the shipped class (seeds/reference). The rules are those of
-    seeds/reference/README.md: events on or after the episode's start and strictly before its
-    resolution, between its two parties, typed from the catalogue, sourced, each row once; every
-    episode sourced, with a cluster, a valid domain, deadline kind and summit flag, a deadline on
-    or after its start, a resolution on the deadline when there was no deal and on or before it
-    when there was, and at least 6 events. A file that cannot be loaded is reported with its lines.
-    Exit code 1 when there is any problem.
+    DIRECTORY defaults to the shipped class (seeds/reference in the repository), without
+    your additions (check those by their directory, printed by resolve --add-to-reference).
+    The rules are those of seeds/reference/README.md: events on or after the episode's start
+    and strictly before its resolution, between its two parties, typed from the catalogue,
+    sourced, each row once; every episode sourced, with a cluster, a valid domain, deadline
+    kind and summit flag, a deadline on or after its start, a resolution on the deadline when
+    there was no deal and on or before it when there was, and at least 6 events. A file that
+    cannot be loaded is reported with its lines. Exit code 1 when there is any problem.
     Examples:
       negotiate reference check
       negotiate reference check my-class/ --json
@@ -45,7 +46,7 @@ def reference_check(directory, as_json):
 
     directory = directory if directory is not None else DEFAULT_REFERENCE
     problems = check_reference(directory)  # loading errors raise, and reports_errors shows them
-    episodes = load_reference(directory)
+    episodes = load_reference(directory, additions=False)
     deals = sum(e.outcome for e in episodes)
     domains = Counter(e.domain for e in episodes)
     summary = {"episodes": len(episodes), "deals": deals, "without_deal": len(episodes) - deals,

@@ -24,6 +24,7 @@ def flagship() -> Path:
 def _private_track_record(tmp_path, monkeypatch):
     """Forecasts made by tests go to a database of their own, never the working directory's."""
     monkeypatch.setenv("NEGOTIATE_DB", str(tmp_path / "negotiate.sqlite"))
+    monkeypatch.setenv("NEGOTIATE_DATA", str(tmp_path / "user-data"))  # additions to the reference class
 
 
 def pytest_addoption(parser):

@@ -5,12 +5,21 @@ are documented in ``seeds/reference/README.md``. Version 2 adds ``domain``, ``de
 ``cluster`` and ``summit_at_deadline`` to the episodes; files of version 1 (without them) still load,
 each episode then its own cluster. Loading checks every row and reports all problems at once with
 file and line; :func:`check_reference` adds the curation rules of the shipped class.
+
+The shipped class (:data:`DEFAULT_REFERENCE`) is read-only: it is package data of an installed
+distribution, built from ``seeds/reference`` (its one copy in the repository, read directly from a
+source checkout). A user's additions (``resolve --add-to-reference``) go to ``reference/`` in the user
+data directory (:func:`negotiate.userdirs.data_dir`), and wherever the shipped class is read, those
+additions are read with it (:func:`reference_dirs`).
 """
 
 from __future__ import annotations
 
+import atexit
+import contextlib
 import csv
 import datetime as dt
+import importlib.resources
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,12 +30,28 @@ from negotiate.evidence.catalogue import Catalogue
 from negotiate.evidence.ledger import FIELDS as EVENT_FIELDS
 from negotiate.evidence.ledger import Event, LedgerError, check_event, read_ledger, sorted_events
 from negotiate.scenario.schema import DEADLINE_KINDS, DOMAINS, Scenario
+from negotiate.userdirs import data_dir
 
 EPISODE_FIELDS_V1 = ("id", "title", "party_a", "party_b", "start", "deadline", "question", "outcome",
                      "resolved_on", "source")
 EPISODE_FIELDS = EPISODE_FIELDS_V1 + ("domain", "deadline_kind", "cluster", "summit_at_deadline")
 REFERENCE_EVENT_FIELDS = ("episode",) + EVENT_FIELDS
-DEFAULT_REFERENCE = Path(__file__).resolve().parents[2] / "seeds" / "reference"
+
+
+def _shipped_reference() -> Path:
+    """The reference class that comes with negotiate: package data when installed, seeds/reference in a checkout."""
+    data = importlib.resources.files("negotiate.evidence") / "data" / "reference"
+    if data.is_dir():
+        if isinstance(data, Path):
+            return data
+        # imported from a zip file: extract the two files once, for the life of the process
+        stack = contextlib.ExitStack()
+        atexit.register(stack.close)
+        return stack.enter_context(importlib.resources.as_file(data))
+    return Path(__file__).resolve().parents[2] / "seeds" / "reference"
+
+
+DEFAULT_REFERENCE = _shipped_reference()
 
 MIN_EVENTS = 6  # per episode in the shipped class: fewer says too little about the run-up
 
@@ -84,15 +109,49 @@ def _rows(path: Path, *headers: tuple[str, ...]) -> list[tuple[dict, int]]:
         return rows
 
 
-def load_reference(directory: str | Path = DEFAULT_REFERENCE) -> list[Episode]:
+def user_reference_dir() -> Path:
+    """Where a user's additions to the shipped class are written: ``reference/`` in the user data directory."""
+    return data_dir() / "reference"
+
+
+def _is_shipped(directory: str | Path) -> bool:
+    return Path(directory).resolve() == DEFAULT_REFERENCE.resolve()
+
+
+def reference_dirs(directory: str | Path = DEFAULT_REFERENCE) -> list[Path]:
+    """The directories read for ``directory``: the shipped class comes with the user's additions, if any."""
+    dirs = [Path(directory)]
+    additions = user_reference_dir()
+    if _is_shipped(directory) and (additions / "episodes.csv").is_file():
+        dirs.append(additions)
+    return dirs
+
+
+def load_reference(directory: str | Path = DEFAULT_REFERENCE, additions: bool = True) -> list[Episode]:
     """Episodes with their events, checked: dates, outcomes, sources, types, parties, order.
+
+    The shipped class is read together with the user's additions (``additions=False``: alone).
 
     Raises
     ------
     LedgerError
         With every problem found, each with its file and line.
     """
-    directory = Path(directory)
+    dirs = reference_dirs(directory) if additions else [Path(directory)]
+    episodes = _load_directory(dirs[0])
+    for extra in dirs[1:]:
+        known = {e.id for e in episodes}
+        added = _load_directory(extra)
+        clash = [Problem(("id",), f"episode {e.id!r} is also in {dirs[0]}; expected each episode once")
+                 for e in added if e.id in known]
+        if clash:
+            raise LedgerError(str(extra / "episodes.csv"), clash)
+        episodes += added
+    return episodes
+
+
+def _load_directory(directory: Path) -> list[Episode]:
+    """The episodes of one reference directory."""
     ep_path, ev_path = directory / "episodes.csv", directory / "events.csv"
     problems: dict[str, list[Problem]] = {str(ep_path): [], str(ev_path): []}
     episodes: dict[str, dict] = {}
@@ -165,6 +224,7 @@ def check_reference(directory: str | Path = DEFAULT_REFERENCE, min_events: int =
     event: on or after the episode's start and strictly before its resolution (an event on the day
     the outcome was settled is the outcome or a report of it), between the episode's two parties,
     typed from the catalogue, with a source, and not a duplicate row. Loading errors (bad dates, unknown types, strangers) come first, as raised.
+    One directory is checked: the shipped class without the user's additions.
 
     Raises
     ------
@@ -172,7 +232,7 @@ def check_reference(directory: str | Path = DEFAULT_REFERENCE, min_events: int =
         When the files cannot be loaded at all.
     """
     directory = Path(directory)
-    episodes = load_reference(directory)
+    episodes = load_reference(directory, additions=False)
     ep_file, ev_file = directory / "episodes.csv", directory / "events.csv"
     found: list[str] = []
     lines = {raw["id"]: line for raw, line in _rows(ep_file, EPISODE_FIELDS, EPISODE_FIELDS_V1)}
@@ -207,23 +267,32 @@ def check_reference(directory: str | Path = DEFAULT_REFERENCE, min_events: int =
     return found
 
 
-def add_episode(directory: str | Path, episode: Episode) -> None:
-    """Append a resolved negotiation and its events to a reference directory (atomic, locked).
+def add_episode(directory: str | Path, episode: Episode) -> Path:
+    """Append a resolved negotiation and its events to a reference directory (atomic, locked); that directory.
 
-    Existing rows are kept byte for byte; an episode id already present is refused.
+    Additions to the shipped class go to :func:`user_reference_dir` (created on first use), never into
+    the installed package. Existing rows are kept byte for byte; an episode id already present (in
+    the shipped class or the additions) is refused.
     """
     import io
 
     from negotiate.fileio import locked, replace_atomically
 
-    directory = Path(directory)
+    shipped = _is_shipped(directory)
+    directory = user_reference_dir() if shipped else Path(directory)
     ep_path, ev_path = directory / "episodes.csv", directory / "events.csv"
+    if shipped:
+        _refuse_known(load_reference(DEFAULT_REFERENCE), episode, ep_path)  # before any file is made
+        directory.mkdir(parents=True, exist_ok=True)
+        for path, header in ((ep_path, EPISODE_FIELDS), (ev_path, REFERENCE_EVENT_FIELDS)):
+            if not path.exists():
+                with locked(path):
+                    if not path.exists():
+                        replace_atomically(path, (",".join(header) + "\n").encode())
     if not ep_path.exists() or not ev_path.exists():
         raise NegotiateError(f"{directory}: expected a reference directory with episodes.csv and events.csv")
     with locked(ep_path), locked(ev_path):
-        existing = load_reference(directory)
-        if any(e.id == episode.id for e in existing):
-            raise NegotiateError(f"{ep_path}: episode {episode.id!r} is already in the reference class")
+        _refuse_known(load_reference(DEFAULT_REFERENCE if shipped else directory), episode, ep_path)
 
         def rows(values: list[list[str]]) -> bytes:
             buffer = io.StringIO()
@@ -242,14 +311,26 @@ def add_episode(directory: str | Path, episode: Episode) -> None:
         # events first: an episode row never points at events that are not there yet
         replace_atomically(ev_path, tail(ev_path.read_bytes()) + rows(ev_rows))
         replace_atomically(ep_path, tail(ep_path.read_bytes()) + rows([ep_row]))
+    return directory
+
+
+def _refuse_known(existing: list[Episode], episode: Episode, ep_path: Path) -> None:
+    if any(e.id == episode.id for e in existing):
+        raise NegotiateError(f"{ep_path}: episode {episode.id!r} is already in the reference class")
 
 
 def hash_reference(h, directory: str | Path) -> None:
-    """Feed a reference directory's two files (names and bytes; missing ones as empty) into ``h``."""
-    for name in ("episodes.csv", "events.csv"):
-        path = Path(directory) / name
-        h.update(name.encode())
-        h.update(path.read_bytes() if path.exists() else b"")
+    """Feed a reference directory's two files (names and bytes; missing ones as empty) into ``h``.
+
+    For the shipped class, the user's additions follow, when there are any.
+    """
+    for i, d in enumerate(reference_dirs(directory)):
+        if i:
+            h.update(b"additions")
+        for name in ("episodes.csv", "events.csv"):
+            path = d / name
+            h.update(name.encode())
+            h.update(path.read_bytes() if path.exists() else b"")
 
 
 def episode_from_scenario(scenario: Scenario, outcome: str, on: dt.date, source: str) -> Episode:
