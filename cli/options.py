@@ -8,6 +8,8 @@ from pathlib import Path
 
 import click
 
+from negotiate.versions import DISTRIBUTION
+
 # How the library's messages name what-if requests, for someone at the command line: by their flags.
 FLAG_NAMES = {"set": "--set", "fix": "--fix", "grid": "--grid"}
 
@@ -23,7 +25,7 @@ REMEDY_HINTS = {
 
 def package_version() -> str:
     try:
-        return version("negotiate")
+        return version(DISTRIBUTION)
     except PackageNotFoundError:  # running from a source tree without installing
         return "0+unknown"
 

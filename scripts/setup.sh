@@ -39,5 +39,7 @@ if [[ ! -x .venv/bin/python ]] || ! ok .venv/bin/python; then
   "$py" -m venv .venv
 fi
 .venv/bin/python -m pip install --quiet --upgrade pip
+# this project installed as "negotiate" before it became negotiate-forecast: drop that install (and its script)
+if .venv/bin/python -m pip show negotiate >/dev/null 2>&1; then .venv/bin/python -m pip uninstall --quiet -y negotiate; fi
 .venv/bin/python -m pip install --quiet -e ".${extras}"
 echo "Ready: .venv/bin/negotiate --help" >&2

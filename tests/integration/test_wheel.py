@@ -101,3 +101,9 @@ def test_solve_update_report_resolve_from_the_wheel(installed, workspace):
     assert sorted(p for p in site_packages.rglob("*") if "__pycache__" not in p.parts) == before
     check = run([installed / "negotiate", "reference", "check", "--json"], work, env)
     assert json.loads(check.stdout)["ok"] is True
+
+
+def test_python_dash_m_negotiate_from_the_wheel(installed, workspace):
+    work, env = workspace
+    version = run([installed / "python", "-m", "negotiate", "--version"], work, env).stdout
+    assert version == f"negotiate, version {package_versions('negotiate')['negotiate']}\n" and "unknown" not in version
