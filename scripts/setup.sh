@@ -45,7 +45,7 @@ if [[ -n "$extras" ]] && ! .venv/bin/python -c 'import pygambit' 2>/dev/null; th
   echo "Installing negotiate with the test tools into .venv. pygambit (the independent equilibrium oracle) compiles" >&2
   echo "from source: about 7 minutes on 2 cores, with no output meanwhile. This happens once." >&2
 else
-  echo "Installing negotiate${extras:+ with the test tools} into .venv (the first time, PyMC and its dependencies take a minute or two)..." >  echo "Installing negotiate into .venv (the first time, PyMC and its dependencies take a minute or two)..." >&22
+  echo "Installing negotiate${extras:+ with the test tools} into .venv (the first time, PyMC and its dependencies take a minute or two)..." >&2
 fi
 .venv/bin/python -m pip install --quiet -e ".${extras}"
 echo "Ready: .venv/bin/negotiate --help" >&2
