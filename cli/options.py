@@ -36,12 +36,15 @@ def reports_errors(func):
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
         from negotiate.errors import NegotiateError
+        from negotiate.fileio import UnsafeFile
 
         try:
             return func(*args, **kwargs)
         except NegotiateError as exc:
             hints = [REMEDY_HINTS[k] for k in sorted(exc.remedies) if k in REMEDY_HINTS]
             raise click.ClickException(str(exc) + "".join(f"\n({h})" for h in hints)) from None
+        except UnsafeFile as exc:  # a write refused for the data's safety (a link, a read-only file)
+            raise click.ClickException(str(exc)) from None
 
     return wrapper
 

@@ -73,16 +73,24 @@ def resolve(scenario, outcome, on, source, amend, reason, add_to_reference, refe
     s = load_scenario(scenario)
     if on < s.as_of:
         raise NegotiateError(f"--on {on} is before the scenario's as_of {s.as_of}; expected the date the outcome was known")
-    with TrackRecord(db) as track:
-        current, written = track.resolve(Resolution(s.id, outcome, on.isoformat(), source, reason=reason), amend=amend)
-    click.echo(f"{s.id}: {'resolved' if written else 'already resolved'} as {current.outcome} on {current.resolved_on}"
-               + (f" (amends resolution #{current.amends})" if written and current.amends else ""))
-    if add_to_reference:
+    added = []
+    add = None
+    if add_to_reference:  # both or neither: the episode is added inside the resolution's transaction
         from negotiate.evidence.reference import DEFAULT_REFERENCE, add_episode, episode_from_scenario
 
         target = reference or DEFAULT_REFERENCE
-        target = add_episode(target, episode_from_scenario(s, outcome, on, source))
-        click.echo(f"Added {s.id} to the reference class in {target}; the next update refits on it.")
+        episode = episode_from_scenario(s, outcome, on, source)  # refuses a void question before anything is written
+
+        def add(_resolution):
+            added.append(add_episode(target, episode) or target)
+
+    with TrackRecord(db) as track:
+        current, written = track.resolve(Resolution(s.id, outcome, on.isoformat(), source, reason=reason),
+                                         amend=amend, also=add)
+    click.echo(f"{s.id}: {'resolved' if written else 'already resolved'} as {current.outcome} on {current.resolved_on}"
+               + (f" (amends resolution #{current.amends})" if written and current.amends else ""))
+    if added:
+        click.echo(f"Added {s.id} to the reference class in {added[0]}; the next update refits on it.")
 
 
 @click.command()

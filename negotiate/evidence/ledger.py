@@ -3,6 +3,16 @@
 Appends never rewrite what is there: under an exclusive lock, the existing bytes are copied
 unchanged into a file beside the ledger, the new rows added, the copy flushed to disk and moved over
 the ledger in one step. Two processes appending at once both land; a crash leaves the old ledger.
+A ledger that is a symbolic link or read-only is refused (see :mod:`negotiate.fileio`).
+
+Whatever is appended reads back unchanged: CSV fields are quoted whenever they hold a delimiter, a
+quote or any line break (``\r`` included), the reader takes fields up to the file size cap, and
+YAML strings with control characters or Unicode line breaks are written double-quoted.
+
+Spreadsheet formulas: a CSV text field that starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage
+return (or with an apostrophe) is written with an apostrophe in front, so a spreadsheet that opens
+the ledger shows it as text instead of evaluating it; the reader takes the apostrophe off again, so
+the event reads back exactly as it was added (:func:`neutralise`, :func:`unneutralise`).
 """
 
 from __future__ import annotations
@@ -19,11 +29,29 @@ import yaml
 from negotiate.dates import parse_date
 from negotiate.errors import REMEDY_AFTER_AS_OF, REMEDY_DUPLICATE, NegotiateError, Problem
 from negotiate.evidence.catalogue import Catalogue, catalogue_for
-from negotiate.fileio import locked, replace_atomically
+from negotiate.fileio import MAX_INPUT_BYTES, UnsafeFile, locked, read_capped, replace_atomically
 from negotiate.scenario.schema import Scenario, did_you_mean
 
 FIELDS = ("date", "actor", "target", "type", "description", "source", "weight")
 HEADER = ",".join(FIELDS)
+TEXT_FIELDS = ("actor", "target", "type", "description", "source")
+
+# What a spreadsheet takes for the start of a formula (OWASP's list), and the escape in front of it.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+TEXT_MARK = "'"
+
+
+def neutralise(text: str) -> str:
+    """``text`` as a CSV ledger stores it: an apostrophe in front when a spreadsheet would read a formula
+    (or when it starts with an apostrophe already, so that :func:`unneutralise` is exact)."""
+    return TEXT_MARK + text if text.startswith(FORMULA_STARTS + (TEXT_MARK,)) else text
+
+
+def unneutralise(text: str) -> str:
+    """The inverse of :func:`neutralise`: one leading apostrophe off where neutralise would have put it."""
+    if text.startswith(TEXT_MARK) and text[1:].startswith(FORMULA_STARTS + (TEXT_MARK,)):
+        return text[1:]
+    return text
 
 
 class LedgerError(NegotiateError):
@@ -53,10 +81,16 @@ class Event:
 
     def row(self) -> list[str]:
         return [self.date.isoformat(), self.actor, self.target, self.type, self.description,
-                self.source, f"{self.weight:g}"]
+                self.source, _number(self.weight)]
 
     def to_dict(self) -> dict:
         return asdict(self) | {"date": self.date.isoformat()}
+
+
+def _number(x: float) -> str:
+    """Short (``1``, ``0.5``) where that is exact, else every digit: the weight reads back equal."""
+    short = f"{x:g}"
+    return short if float(short) == x else repr(x)
 
 
 @dataclass(frozen=True)
@@ -95,6 +129,10 @@ def check_event(raw: dict, scenario: Scenario | None, catalogue: Catalogue, line
         bad("description", "empty; expected a one-line description")
     if not str(values["source"] or "").strip():
         bad("source", "empty; expected a URL or a publication and date")
+    for field in FIELDS:
+        text = values[field]
+        if isinstance(text, str) and not _encodable(text):
+            bad(field, "not valid Unicode text (a byte that is not UTF-8, or a lone surrogate); expected text")
     weight_raw = values["weight"]
     weight = 1.0
     if weight_raw not in (None, ""):
@@ -110,6 +148,14 @@ def check_event(raw: dict, scenario: Scenario | None, catalogue: Catalogue, line
         return None, problems
     return Event(date, str(values["actor"]).strip(), str(values["target"]).strip(), etype,
                  str(values["description"]).strip(), str(values["source"]).strip(), weight), []
+
+
+def _encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _is_yaml(path: Path) -> bool:
@@ -140,23 +186,64 @@ def _raw_rows(path: Path, text: str) -> list[tuple[dict, int]]:
                                                  item.start_mark.line + 1)])
             rows.append((raw, item.start_mark.line + 1))
         return rows
-    reader = csv.reader(io.StringIO(text, newline=""))
+    limit = csv.field_size_limit(MAX_INPUT_BYTES)  # a field may be as long as the file (the default is 131,072)
     try:
-        header = next(reader)
-    except StopIteration:
-        return []
-    if tuple(h.strip() for h in header) != FIELDS:
-        raise LedgerError(file, [Problem((), f"found header {','.join(header)!r}; expected {HEADER!r}", 1)])
-    rows = []
-    for record in reader:
-        line = reader.line_num
-        if not record:
-            continue
-        if len(record) != len(FIELDS):
-            rows.append(({"__width__": len(record)}, line))
-            continue
-        rows.append((dict(zip(FIELDS, record)), line))
-    return rows
+        reader = csv.reader(io.StringIO(text, newline=""))
+        try:
+            header = next(reader)
+        except StopIteration:
+            return []
+        except csv.Error as exc:
+            raise LedgerError(file, [Problem((), f"not a CSV ledger ({exc}); expected the header {HEADER!r}", 1)]) from None
+        if tuple(h.strip() for h in header) != FIELDS:
+            shown = ",".join(header)
+            shown = shown if len(shown) <= 80 else shown[:77] + "..."
+            raise LedgerError(file, [Problem((), f"found header {shown!r}; expected {HEADER!r}", 1)])
+        rows = []
+        start = reader.line_num + 1
+        while True:
+            try:
+                record = next(reader)
+            except StopIteration:
+                break
+            except csv.Error as exc:  # e.g. a quote opened and never closed
+                raise LedgerError(file, [Problem((), f"broken CSV ({exc}); expected one quoted or plain field "
+                                                 "between commas", start)]) from None
+            line, start = start, reader.line_num + 1
+            if not record:
+                continue
+            if len(record) != len(FIELDS):
+                rows.append(({"__width__": len(record)}, line))
+                continue
+            raw = dict(zip(FIELDS, record))
+            rows.append((raw | {f: unneutralise(raw[f]) for f in TEXT_FIELDS}, line))
+        return rows
+    finally:
+        csv.field_size_limit(limit)
+
+
+def _read_bytes(path: Path) -> bytes:
+    """The ledger's bytes, at most MAX_INPUT_BYTES; a file that cannot be read is a LedgerError."""
+    try:
+        return read_capped(path, what="ledger")
+    except UnsafeFile as exc:
+        raise LedgerError(str(path), [Problem((), str(exc.strerror))]) from None
+    except IsADirectoryError:
+        raise LedgerError(str(path), [Problem((), "is a directory; expected a CSV or YAML ledger file")]) from None
+    except FileNotFoundError:
+        raise LedgerError(str(path), [Problem((), "not found (a broken link?); expected a CSV or YAML ledger file")]) from None
+    except OSError as exc:
+        raise LedgerError(str(path), [Problem((), f"cannot read the ledger ({exc.strerror or exc})")]) from None
+
+
+def _read_text(path: Path) -> str:
+    """The ledger's text: UTF-8 (a byte-order mark allowed)."""
+    raw = _read_bytes(path)
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise LedgerError(str(path), [Problem((), f"not UTF-8 text (byte 0x{raw[exc.start]:02x} at offset {exc.start}); "
+                                          "expected a CSV or YAML ledger")]) from None
 
 
 def read_ledger(path: str | Path, scenario: Scenario | None = None) -> list[LedgerEntry]:
@@ -177,12 +264,9 @@ def read_ledger(path: str | Path, scenario: Scenario | None = None) -> list[Ledg
         In file order.
     """
     path = Path(path)
-    if not path.exists():
+    if not path.exists() and not path.is_symlink():
         return []
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError:
-        raise LedgerError(str(path), [Problem((), "not UTF-8 text; expected a CSV or YAML ledger")]) from None
+    text = _read_text(path)
     catalogue = catalogue_for(scenario)
     entries, problems = [], []
     for raw, line in _raw_rows(path, text):
@@ -203,16 +287,35 @@ def sorted_events(entries: list[LedgerEntry]) -> list[Event]:
     return [e.event for e in sorted(entries, key=lambda e: (e.event.date, e.line))]
 
 
+class _LedgerDumper(yaml.SafeDumper):
+    """Strings that PyYAML's plain or single-quoted styles would not give back unchanged go double-quoted."""
+
+
+def _represent_text(dumper: yaml.SafeDumper, text: str) -> yaml.ScalarNode:
+    risky = not text.isprintable() or any(c in text for c in "\x85\u2028\u2029\ufeff")
+    return dumper.represent_scalar("tag:yaml.org,2002:str", text, style='"' if risky else None)
+
+
+_LedgerDumper.add_representer(str, _represent_text)
+
+
+def csv_field(text: str) -> str:
+    """One CSV field, quoted when it holds a comma, a quote or any line break (the csv module leaves a lone
+    carriage return unquoted, which no reader then reads back)."""
+    if any(c in text for c in ',"\r\n'):
+        return '"' + text.replace('"', '""') + '"'
+    return text
+
+
 def _render(path: Path, events: list[Event], newline: str, with_header: bool) -> str:
     if _is_yaml(path):
-        return yaml.safe_dump([e.to_dict() for e in events], sort_keys=False, allow_unicode=True)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator=newline)
-    if with_header:
-        writer.writerow(FIELDS)
+        return yaml.dump([e.to_dict() for e in events], Dumper=_LedgerDumper, sort_keys=False, allow_unicode=True)
+    lines = [HEADER] if with_header else []
     for e in events:
-        writer.writerow(e.row())
-    return buffer.getvalue()
+        row = dict(zip(FIELDS, e.row()))
+        row |= {f: neutralise(row[f]) for f in TEXT_FIELDS}
+        lines.append(",".join(csv_field(row[f]) for f in FIELDS))
+    return "".join(line + newline for line in lines)
 
 
 @dataclass(frozen=True)
@@ -253,10 +356,20 @@ def append_events(
         When a duplicate or a future event is refused; nothing is written then.
     """
     path = Path(path)
-    if not path.parent.exists():
+    if not path.parent.is_dir():
         raise LedgerError(str(path), [Problem((), f"directory {path.parent} does not exist; expected an existing directory")])
+    try:
+        return _append(path, events, scenario, allow_duplicate, after_as_of, skip_duplicates)
+    except UnsafeFile as exc:
+        raise LedgerError(str(path), [Problem((), str(exc.strerror))]) from None
+    except OSError as exc:
+        raise LedgerError(str(path), [Problem((), f"cannot write the ledger ({exc.strerror or exc}); it was left unchanged")]) from None
+
+
+def _append(path: Path, events: list[Event], scenario: Scenario, allow_duplicate: bool, after_as_of: bool,
+            skip_duplicates: bool) -> AppendResult:
     with locked(path):
-        existing = path.read_bytes() if path.exists() else b""
+        existing = _read_bytes(path) if path.exists() or path.is_symlink() else b""
         seen = {e.event.key() for e in read_ledger(path, scenario)} if existing else set()
         problems, added, duplicates = [], [], []
         remedies: set[str] = set()
@@ -285,7 +398,11 @@ def append_events(
         if _is_yaml(path) and text.strip() in ("[]",):
             raise LedgerError(str(path), [Problem((), "an empty flow list ([]) cannot be appended to; delete it or write one event as a block list")])
         new = _render(path, added, newline, with_header=not existing).encode("utf-8")
-        replace_atomically(path, existing + tail + new)
+        data = existing + tail + new
+        if len(data) > MAX_INPUT_BYTES:
+            raise LedgerError(str(path), [Problem((), f"the ledger would grow to {len(data):,} bytes, more than the "
+                                                  f"{MAX_INPUT_BYTES:,} a ledger may hold; start a new ledger")])
+        replace_atomically(path, data)
         return AppendResult(added, duplicates, [e for e in added if e.date > scenario.as_of])
 
 

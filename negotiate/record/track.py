@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import sqlite3
+from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -119,12 +120,29 @@ class TrackRecord:
             self.conn.close()
             raise NegotiateError(f"{self.path}: written by a newer negotiate (schema version {version}, this one "
                                  f"knows up to {SCHEMA_VERSION}); upgrade negotiate to use it. The file was not changed.")
+        self._refuse_foreign(version)
         try:
             self.conn.execute("PRAGMA journal_mode=WAL")
             self.conn.execute("PRAGMA foreign_keys=ON")
             self._migrate(version)
         except sqlite3.DatabaseError as exc:
             raise NegotiateError(f"{self.path}: cannot use the database ({exc})") from None
+
+    def _refuse_foreign(self, version: int) -> None:
+        """Refuse, untouched, an SQLite file that is neither empty nor a track record (another application's)."""
+        try:
+            tables = {row[0] for row in self.conn.execute(
+                "SELECT name FROM sqlite_master WHERE type IN ('table', 'view') AND name NOT LIKE 'sqlite_%'")}
+        except sqlite3.DatabaseError as exc:
+            self.conn.close()
+            raise NegotiateError(f"{self.path}: not a negotiate database or corrupted ({exc}); expected the SQLite "
+                                 "file written by negotiate (move it aside to start a new one)") from None
+        ours = {"forecasts", "resolutions"}
+        if (version == 0 and tables) or (version > 0 and not ours <= tables):
+            self.conn.close()
+            shown = ", ".join(sorted(tables)[:6]) + (", ..." if len(tables) > 6 else "")
+            raise NegotiateError(f"{self.path}: not a negotiate database: an SQLite file with other tables ({shown}); "
+                                 "it was left unchanged. Choose another file for the track record.")
 
     def close(self) -> None:
         self.conn.close()
@@ -207,8 +225,13 @@ class TrackRecord:
                               "forecasts": [(parse_date(f.as_of), f.p) for f in made]})
         return questions
 
-    def resolve(self, r: Resolution, amend: bool = False) -> tuple[Resolution, bool]:
+    def resolve(self, r: Resolution, amend: bool = False,
+                also: Callable[[Resolution], object] | None = None) -> tuple[Resolution, bool]:
         """Record a resolution. A different second one needs ``amend`` and a reason; both are kept.
+
+        ``also`` is called with the resolution in force inside the same transaction, after the row is
+        written (or found already there): when it raises, nothing is recorded, so a step that must go
+        with the resolution (adding the episode to the reference class) happens with it or not at all.
 
         Returns the resolution in force and whether a row was written.
         """
@@ -219,6 +242,8 @@ class TrackRecord:
                             " FROM resolutions WHERE scenario_id = ? ORDER BY id DESC LIMIT 1", (r.scenario_id,)).fetchone()
             current = Resolution(*row) if row else None
             if current and (current.outcome, current.resolved_on) == (r.outcome, r.resolved_on):
+                if also is not None:
+                    also(current)
                 return current, False
             if current and not amend:
                 raise NegotiateError(
@@ -230,8 +255,11 @@ class TrackRecord:
                 "INSERT INTO resolutions (scenario_id, outcome, resolved_on, source, recorded_at, amends, reason)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?)",
                 (r.scenario_id, r.outcome, r.resolved_on, r.source, _now(), current.id if current else None, r.reason))
-            return Resolution(r.scenario_id, r.outcome, r.resolved_on, r.source, "", current.id if current else None,
-                              r.reason, int(cur.lastrowid)), True
+            written = Resolution(r.scenario_id, r.outcome, r.resolved_on, r.source, "", current.id if current else None,
+                                 r.reason, int(cur.lastrowid))
+            if also is not None:
+                also(written)  # raising rolls the row back
+            return written, True
 
 
 def input_hash(scenario) -> str:

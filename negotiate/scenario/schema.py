@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import math
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -314,11 +315,12 @@ class Scenario(_Strict):
         return self.party_ids + [t for t in self.third_parties if t not in self.parties]
 
     def evidence_path(self) -> Path | None:
-        """The ledger file, resolved relative to the scenario file."""
+        """The ledger file, relative to the scenario file, made absolute without following links
+        (a ledger that is a symbolic link is then refused by writes, never written through)."""
         if self.evidence is None:
             return None
         base = self.source_path.parent if self.source_path else Path.cwd()
-        return (base / self.evidence).resolve()
+        return Path(os.path.abspath(base / self.evidence))
 
 
 # ---------------------------------------------------------------- pydantic errors -> problems
