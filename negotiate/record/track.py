@@ -56,6 +56,10 @@ MIGRATIONS: list[str] = [
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
+# What makes two forecasts one: the same scenario, input bytes, as-of date and model.
+_SAME_INPUT = "scenario_id = ? AND input_hash = ? AND as_of = ? AND model_version = ?"
+
+
 def default_db() -> Path:
     """``$NEGOTIATE_DB``, else ``negotiate.sqlite`` in the working directory."""
     return Path(os.environ.get("NEGOTIATE_DB") or DEFAULT_DB)
@@ -177,8 +181,17 @@ class TrackRecord:
     # ---------------------------------------------------------------- forecasts
 
     def record(self, f: Forecast) -> int:
-        """Store one forecast; returns its id."""
+        """Store one forecast, once per distinct input; returns its id.
+
+        A forecast of the same scenario and ledger bytes (``input_hash``), as-of date and model
+        (``model_version``: package and fit key) as one already recorded is that forecast: its id is
+        returned and nothing is written (``update`` then ``report`` of one input record one forecast).
+        """
         with self.transaction() as c:
+            same = c.execute("SELECT MIN(id) FROM forecasts WHERE " + _SAME_INPUT,
+                             (f.scenario_id, f.input_hash, f.as_of, f.model_version)).fetchone()[0]
+            if same is not None:
+                return int(same)
             cur = c.execute(
                 "INSERT INTO forecasts (scenario_id, question, deadline, made_at, as_of, p, lo, hi, model_version,"
                 " input_hash, command) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -187,16 +200,21 @@ class TrackRecord:
             return int(cur.lastrowid)
 
     def forecasts(self, scenario_id: str | None = None) -> list[Forecast]:
-        """Forecasts in the order they were made (optionally of one scenario)."""
+        """Distinct forecasts in the order they were made (optionally of one scenario).
+
+        Rows of one input (see :meth:`record`) that an older version recorded more than once count once:
+        the first made.
+        """
         sql = ("SELECT scenario_id, question, deadline, as_of, p, lo, hi, model_version, input_hash, command,"
-               " made_at, id FROM forecasts")
-        rows = self.conn.execute(sql + (" WHERE scenario_id = ?" if scenario_id else "") + " ORDER BY made_at, id",
-                                 (scenario_id,) if scenario_id else ()).fetchall()
+               " made_at, id FROM forecasts WHERE id IN (SELECT MIN(id) FROM forecasts"
+               + (" WHERE scenario_id = ?" if scenario_id else "")
+               + " GROUP BY scenario_id, input_hash, as_of, model_version) ORDER BY made_at, id")
+        rows = self.conn.execute(sql, (scenario_id,) if scenario_id else ()).fetchall()
         return [Forecast(*r) for r in rows]
 
-    def previous(self, scenario_id: str) -> Forecast | None:
-        """The most recently made forecast of a scenario."""
-        found = self.forecasts(scenario_id)
+    def previous(self, scenario_id: str, before: int | None = None) -> Forecast | None:
+        """The most recently made forecast of a scenario (other than the one with id ``before``)."""
+        found = [f for f in self.forecasts(scenario_id) if f.id != before]
         return found[-1] if found else None
 
     # ---------------------------------------------------------------- resolutions
@@ -274,13 +292,14 @@ def input_hash(scenario) -> str:
 
 
 def record_forecast(track: TrackRecord, scenario, forecast: UpdateResult, command: str, software: str) -> RecordInfo:
-    """Store one forecast of ``scenario`` made by ``command``; returns its id and the previous forecast.
+    """Store one forecast of ``scenario`` made by ``command`` (once per distinct input, see
+    :meth:`TrackRecord.record`); returns its id and the latest other forecast of the scenario.
 
     ``software`` names what made it (package version); the fit key is added from ``forecast``.
     """
-    previous = track.previous(scenario.id)
     fid = track.record(Forecast(
         scenario.id, scenario.question, scenario.deadline.isoformat(), forecast["scenario"]["as_of"],
         forecast["p_deal"], forecast["interval"][0], forecast["interval"][1],
         f"{software}; fit {forecast['fit']['key']}", input_hash(scenario), command))
+    previous = track.previous(scenario.id, before=fid)
     return {"id": fid, "db": str(track.path), "previous": None if previous is None else previous.summary()}
