@@ -16,6 +16,16 @@ def _event_table(events, as_of) -> str:
     return columns(["date", "actor", "target", "type", "weight", "description"], rows)
 
 
+def _new_ledger(path: Path) -> bool:
+    return not path.exists() and not path.is_symlink()
+
+
+def _say_if_started(new: bool, path: Path) -> None:
+    """Adding to a ledger that is not there starts one: say so, in case its path was misspelt."""
+    if new and path.exists():
+        click.echo(f"note: there was no ledger at {path}; started a new one there", err=True)
+
+
 @click.group()
 def evidence():
     """The ledger of dated events behind a forecast: add, list, import, types.
@@ -60,7 +70,9 @@ def evidence_add(scenario, date_, actor, target, type_, description, source, wei
     event, problems = check_event(raw, s, catalogue_for(s), None)
     if problems or event is None:  # no event only with problems
         raise NegotiateError("\n".join(f"--{p.path[0]}: {p.message}" for p in problems))
+    new = _new_ledger(path)
     result = append_events(path, [event], s, allow_duplicate=allow_duplicate, after_as_of=after_as_of)
+    _say_if_started(new, path)
     if as_json:
         click.echo(json.dumps({"ledger": str(path), "added": [e.to_dict() for e in result.added],
                                "after_as_of": bool(result.after_as_of)}, indent=2, ensure_ascii=False))
@@ -83,10 +95,12 @@ def evidence_list(scenario, as_json):
       negotiate evidence list scenarios/us-china-kl-2025.yaml --json
     """
     from negotiate.evidence.ledger import ledger_path, read_ledger, sorted_events
+    from negotiate.scenario.ledger_file import existing_ledger
     from negotiate.scenario.schema import load_scenario
 
     s = load_scenario(scenario)
     path = ledger_path(s)
+    existing_ledger(s)  # a ledger named but missing is an error (a misspelt path), not "no events yet"
     events = sorted_events(read_ledger(path, s))
     if as_json:
         click.echo(json.dumps({"ledger": str(path), "as_of": s.as_of.isoformat(),
@@ -133,7 +147,9 @@ def evidence_import(fmt, file, scenario_path, since, until, weight, dry_run, aft
     report = import_file(fmt, file, s, since=since, until=until, weight=weight)
     added, duplicates = report.events, []
     if not dry_run and report.events:
+        new = _new_ledger(path)
         result = append_events(path, report.events, s, after_as_of=after_as_of, skip_duplicates=True)
+        _say_if_started(new, path)
         added, duplicates = result.added, result.duplicates
     elif dry_run:
         added, duplicates = split_known(path, report.events, s)

@@ -24,12 +24,13 @@ def validate(scenarios, as_json):
     """
     from negotiate.errors import ScenarioError
     from negotiate.game.posture import PostureGame
+    from negotiate.scenario.ledger_file import existing_ledger
     from negotiate.scenario.schema import load_scenario
 
     results, failed = [], False
     for path in scenarios:
         try:
-            scenario = load_scenario(path)
+            existing_ledger(scenario := load_scenario(path))
         except ScenarioError as exc:
             failed = True
             results.append({"file": str(path), "ok": False, "problems": [

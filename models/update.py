@@ -26,6 +26,7 @@ from negotiate.evidence.catalogue import catalogue_for
 from negotiate.evidence.forecast import Diagnostics, PriorInfo, UpdateResult, WhatIf
 from negotiate.evidence.ledger import Event, read_ledger, sorted_events
 from negotiate.evidence.reference import DEFAULT_REFERENCE, load_reference
+from negotiate.scenario.ledger_file import existing_ledger
 from negotiate.scenario.schema import Scenario
 
 from .deal import Fit, SamplerConfig, diagnostics_ok, fit_key
@@ -184,7 +185,7 @@ def update(scenario: Scenario, as_of: dt.date | None = None, reference: Path | N
     """
     as_of = as_of or scenario.as_of
     chosen = variant(model)
-    path = scenario.evidence_path()
+    path = existing_ledger(scenario)  # a ledger named but missing is an error, not "0 events"
     events = sorted_events(read_ledger(path, scenario)) if path else []
     info = fitted(reference, fit_dir, refit, model=model, notify=notify)
     prior = scenario_prior(scenario, seed)

@@ -29,6 +29,7 @@ from negotiate.errors import NegotiateError, Problem
 from negotiate.evidence.catalogue import Catalogue
 from negotiate.evidence.ledger import FIELDS as EVENT_FIELDS
 from negotiate.evidence.ledger import Event, LedgerError, check_event, read_ledger, sorted_events
+from negotiate.scenario.ledger_file import existing_ledger
 from negotiate.scenario.schema import DEADLINE_KINDS, DOMAINS, Scenario
 from negotiate.userdirs import data_dir
 
@@ -349,7 +350,7 @@ def episode_from_scenario(scenario: Scenario, outcome: str, on: dt.date, source:
     if outcome == "deal" and on > scenario.deadline:
         raise NegotiateError(f"the deal came on {on}, after the deadline {scenario.deadline}: by the question's terms "
                              "that is no deal by the deadline; resolve it as no-deal to add it")
-    path = scenario.evidence_path()
+    path = existing_ledger(scenario)
     resolved = on if outcome == "deal" else scenario.deadline
     events = [e for e in (sorted_events(read_ledger(path, scenario)) if path else [])
               if e.date < resolved and e.actor in scenario.parties and e.target in scenario.parties]
