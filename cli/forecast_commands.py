@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from cli.options import DATE, json_option, record, record_options, reports_errors, scenario_argument
+from cli.options import DATE, DEFAULT_SEED, json_option, record, record_options, reports_errors, scenario_argument
 
 
 def _render_update(d) -> str:
@@ -75,7 +75,7 @@ def _notes(quiet: bool):
               help="Answer as of this date, with the events up to it (default: the scenario's as_of).")
 @click.option("--refit", is_flag=True, help="Fit the model again even if a stored fit exists.")
 @model_options
-@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the prior's spread (v1); same seed, same numbers.")
+@click.option("--seed", type=int, default=DEFAULT_SEED, show_default=True, help="Seed of the prior's spread (v1); same seed, same numbers.")
 @click.option("--strict", is_flag=True, help="Exit 1 when the fit fails its diagnostics (R-hat, ESS, divergences).")
 @click.option("-q", "--quiet", is_flag=True, help="No notes or sampler progress on stderr.")
 @click.option("--event", "what_if_events", multiple=True, metavar="'DATE,ACTOR,TARGET,TYPE,DESCRIPTION'",
@@ -164,7 +164,7 @@ def fit_export(path, model, reference, fits, force):
 @click.option("--figures", type=click.Path(file_okay=False, path_type=Path), help="Also write the charts as PNG files here.")
 @click.option("--draws", type=click.IntRange(min=0), default=2000, show_default=True,
               help="Monte Carlo draws over payoff uncertainty (0: none).")
-@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the draws and the prior's spread.")
+@click.option("--seed", type=int, default=DEFAULT_SEED, show_default=True, help="Seed of the draws and the prior's spread.")
 @click.option("--as-of", "as_of", type=DATE, help="Report as of this date.")
 @model_options
 @click.option("-q", "--quiet", is_flag=True, help="No notes or sampler progress on stderr.")

@@ -10,6 +10,9 @@ import click
 
 from negotiate.versions import DISTRIBUTION
 
+# solve, update and report draw with one default seed, so that they show the same Monte Carlo numbers
+DEFAULT_SEED = 7
+
 # How the library's messages name what-if requests, for someone at the command line: by their flags.
 FLAG_NAMES = {"set": "--set", "fix": "--fix", "grid": "--grid"}
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from cli.options import FIX, FLAG_NAMES, SET, json_option, reports_errors, scenario_argument
+from cli.options import DEFAULT_SEED, FIX, FLAG_NAMES, SET, json_option, reports_errors, scenario_argument
 
 
 @click.command()
@@ -55,7 +55,7 @@ def validate(scenarios, as_json):
 @json_option
 @click.option("--draws", type=click.IntRange(min=0), default=0, show_default=True,
               help="Monte Carlo draws over uncertain payoffs (0: none).")
-@click.option("--seed", type=int, default=None, help="Seed for --draws; the same seed gives the same numbers.")
+@click.option("--seed", type=int, default=DEFAULT_SEED, show_default=True, help="Seed for --draws; the same seed gives the same numbers.")
 @click.option("--equilibrium-rule", type=click.Choice(["worst", "best", "mean"]), default="worst", show_default=True,
               help="Threat point among several equilibria: lowest or highest joint payoff, or their mean.")
 @click.option("--fix", "fixes", multiple=True, type=FIX, metavar="LEVER=OPTION",
