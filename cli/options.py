@@ -60,7 +60,7 @@ scenario_argument = click.argument("scenario", type=click.Path(dir_okay=False, p
 
 
 class IsoDate(click.ParamType):
-    """A date given as YYYY-MM-DD."""
+    """A date given as YYYY-MM-DD. A bad date is bad input (exit 1), as in ``evidence add --date``, not a usage error."""
 
     name = "YYYY-MM-DD"
 
@@ -70,7 +70,8 @@ class IsoDate(click.ParamType):
         try:
             return parse_date(value)
         except ValueError:
-            self.fail(f"{value!r}: expected a date as YYYY-MM-DD", param, ctx)
+            option = param.opts[0] if param is not None and param.opts else "date"
+            raise click.ClickException(f"{option}: found {value!r}; expected a date as YYYY-MM-DD") from None
 
 
 DATE = IsoDate()

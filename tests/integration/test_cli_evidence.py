@@ -125,7 +125,8 @@ def test_import_dry_run_writes_nothing_then_import_adds(runner, scenario):
     assert "added 0" in again.stdout and "(5 already there)" in again.stdout
 
 
-def test_import_bad_date_option_is_usage_error(runner, scenario):
+def test_import_bad_date_option_is_bad_input(runner, scenario):
     args = ["evidence", "import", "gdelt", str(DATA / "importers" / "gdelt_sample.export.CSV"),
             "--scenario", str(scenario), "--since", "last week"]
-    assert runner.invoke(cli, args).exit_code == 2
+    result = runner.invoke(cli, args)  # one rule for bad dates: bad input, exit 1 (issue 15)
+    assert result.exit_code == 1 and "--since: found 'last week'; expected a date as YYYY-MM-DD" in result.stderr
