@@ -107,3 +107,7 @@ def test_python_dash_m_negotiate_from_the_wheel(installed, workspace):
     work, env = workspace
     version = run([installed / "python", "-m", "negotiate", "--version"], work, env).stdout
     assert version == f"negotiate, version {package_versions('negotiate')['negotiate']}\n" and "unknown" not in version
+    # package data beside the reference class: the starter scenario and its ledger
+    run([installed / "python", "-m", "negotiate", "new", "case.yaml"], work, env)
+    assert (work / "case.events.csv").is_file()
+    assert run([installed / "python", "-m", "negotiate", "validate", "case.yaml"], work, env).stdout.startswith("OK")
