@@ -37,18 +37,43 @@ class ImportReport:
 
 
 def read_lines(path: Path) -> list[str]:
-    """The file's lines; UTF-8, or Latin-1 for the older releases that use it."""
+    """The file's lines; UTF-8, or Latin-1 for the older releases that use it. A zip file (as GDELT
+    publishes its exports, ``.export.CSV.zip``) is read through: its one data file's lines."""
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
         raise NegotiateError(f"{path}: file not found; expected an event data file") from None
     except OSError as exc:
         raise NegotiateError(f"{path}: cannot read ({exc.strerror})") from None
+    if raw.startswith(b"PK\x03\x04"):
+        raw = _unzipped(path, raw)
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         text = raw.decode("latin-1")
     return [line for line in text.splitlines() if line.strip()]
+
+
+def _unzipped(path: Path, raw: bytes) -> bytes:
+    import io
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(raw)) as archive:
+            members = [m for m in archive.infolist() if not m.is_dir()]
+            if len(members) != 1:
+                names = ", ".join(m.filename for m in members) or "none"
+                raise NegotiateError(f"{path}: a zip file with {len(members)} files ({names}); expected one event data file")
+            return archive.read(members[0])
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, RuntimeError) as exc:
+        raise NegotiateError(f"{path}: cannot read the zip file ({exc})") from None
+
+
+def no_row_parses(path: Path, rows: list[str], width: int, what: str) -> NegotiateError:
+    """The error for a file none of whose rows has the expected number of fields: it is not that format."""
+    found = Counter(line.count("\t") + 1 for line in rows).most_common(1)[0][0]
+    return NegotiateError(f"{path}: none of its {len(rows)} rows has {width} tab-separated fields (most have {found}); "
+                          f"expected {what}")
 
 
 def import_file(

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from negotiate.evidence.importers import read_lines
+from negotiate.evidence.importers import no_row_parses, read_lines
 from negotiate.evidence.importers.mapping import COLUMNS
 
 WIDTH = 61
@@ -26,6 +26,8 @@ def read(path: Path, report) -> tuple[pd.DataFrame, str]:
     report.read = len(lines)
     good = [line for line in lines if line.count("\t") == WIDTH - 1]
     report.skipped["wrong number of columns"] += len(lines) - len(good)
+    if lines and not good:
+        raise no_row_parses(path, lines, WIDTH, "a GDELT 2.0 events export (.export.CSV, or the .zip it comes in)")
     if not good:
         return pd.DataFrame(columns=COLUMNS), "cameo"
     frame = pd.read_csv(io.StringIO("\n".join(good)), sep="\t", header=None, usecols=list(USE), dtype=str,

@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 
 from negotiate.errors import NegotiateError
-from negotiate.evidence.importers import read_lines
+from negotiate.evidence.importers import no_row_parses, read_lines
 
 
 def read_named(path: Path, report, wanted: Mapping[str, tuple[str, ...]]) -> pd.DataFrame:
@@ -31,6 +31,8 @@ def read_named(path: Path, report, wanted: Mapping[str, tuple[str, ...]]) -> pd.
     width = len(header)
     good = [line for line in rows if line.count("\t") == width - 1]
     report.skipped["wrong number of columns"] += len(rows) - len(good)
+    if rows and not good:
+        raise no_row_parses(path, rows, width, "rows as wide as the header")
     positions = {ours: next(header.index(n) for n in names if n in header) for ours, names in wanted.items()}
     if not good:
         return pd.DataFrame(columns=list(wanted))
