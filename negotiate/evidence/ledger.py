@@ -31,6 +31,7 @@ from negotiate.errors import REMEDY_AFTER_AS_OF, REMEDY_DUPLICATE, NegotiateErro
 from negotiate.evidence.catalogue import Catalogue, catalogue_for
 from negotiate.fileio import MAX_INPUT_BYTES, UnsafeFile, locked, read_capped, replace_atomically
 from negotiate.scenario.schema import Scenario, did_you_mean
+from negotiate.yamlsource import parse_yaml, reads_as_text
 
 FIELDS = ("date", "actor", "target", "type", "description", "source", "weight")
 HEADER = ",".join(FIELDS)
@@ -101,6 +102,16 @@ class LedgerEntry:
     line: int
 
 
+def _shown(value: Any, limit: int = 60) -> str:
+    """``value`` as a message shows it: repr of text, at most ``limit`` characters."""
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, (list, set)):
+        return "a list"
+    text = repr(value)
+    return text if len(text) <= limit else text[:limit - 4] + "...'"
+
+
 def check_event(raw: dict, scenario: Scenario | None, catalogue: Catalogue, line: int | None) -> tuple[Event | None, list[Problem]]:
     """Validate one raw row (strings or YAML values) into an Event, collecting every problem."""
     problems = []
@@ -109,11 +120,15 @@ def check_event(raw: dict, scenario: Scenario | None, catalogue: Catalogue, line
     def bad(field: str, message: str) -> None:
         problems.append(Problem((field,), message, line))
 
+    for field in TEXT_FIELDS + ("date", "weight"):  # from YAML a value may be a list or a mapping
+        if isinstance(values[field], (list, dict, set, bytes)):
+            bad(field, f"found {_shown(values[field])}; expected " + ("a number" if field == "weight" else "text"))
+            values[field] = None
     date: dt.date | None
     try:
         date = parse_date(values["date"])
-    except ValueError as exc:
-        bad("date", str(exc))
+    except ValueError:
+        bad("date", f"found {_shown(values['date'] if values['date'] is not None else '')}; expected a date as YYYY-MM-DD")
         date = None
     actors = scenario.actors() if scenario else None
     for field in ("actor", "target"):
@@ -121,10 +136,10 @@ def check_event(raw: dict, scenario: Scenario | None, catalogue: Catalogue, line
         if not value:
             bad(field, "empty; expected a party id")
         elif actors is not None and value not in actors:
-            bad(field, f"found {value!r}; expected one of the parties or declared third parties: {', '.join(actors)}")
+            bad(field, f"found {_shown(value)}; expected one of the parties or declared third parties: {', '.join(actors)}")
     etype = str(values["type"] or "").strip()
     if etype not in catalogue:
-        bad("type", f"found {etype!r}, not in the event catalogue; {did_you_mean(etype, catalogue.names())}")
+        bad("type", f"found {_shown(etype)}, not in the event catalogue; {did_you_mean(etype[:100], catalogue.names())}")
     if not str(values["description"] or "").strip():
         bad("description", "empty; expected a one-line description")
     if not str(values["source"] or "").strip():
@@ -141,7 +156,7 @@ def check_event(raw: dict, scenario: Scenario | None, catalogue: Catalogue, line
             if isinstance(weight_raw, bool) or not 0.0 < weight <= 1.0:
                 raise ValueError
         except (TypeError, ValueError):
-            bad("weight", f"found {weight_raw!r}; expected a number in (0, 1]")
+            bad("weight", f"found {_shown(weight_raw)}; expected a number in (0, 1]")
     if actors is not None and values["actor"] and str(values["actor"]).strip() == str(values["target"] or "").strip():
         bad("target", "same as actor; expected an event between two sides")
     if problems or date is None:  # date is None only after a problem
@@ -166,25 +181,21 @@ def _raw_rows(path: Path, text: str) -> list[tuple[dict, int]]:
     """Rows as dicts with their 1-based line numbers; raises LedgerError on a wrong header."""
     file = str(path)
     if _is_yaml(path):
-        try:
-            node = yaml.compose(text, Loader=yaml.SafeLoader)
-            data = yaml.safe_load(text)
-        except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
-            raise LedgerError(file, [Problem((), f"YAML syntax error: {getattr(exc, 'problem', exc)}",
-                                             mark.line + 1 if mark else None)]) from None
-        if data is None or node is None:  # node is None only for an empty file, where data is None too
+        doc = parse_yaml(text, file, LedgerError)  # bounded: aliases, values, nesting; dates stay text
+        data = doc.data
+        if data is None:
             return []
         if not isinstance(data, list) or not all(isinstance(r, dict) for r in data):
             raise LedgerError(file, [Problem((), "expected a list of events, each a mapping of "
-                                             + ", ".join(FIELDS), 1)])
+                                             + ", ".join(FIELDS), doc.line(()))])
         rows = []
-        for item, raw in zip(node.value, data):
-            unknown = set(raw) - set(FIELDS)
+        for i, raw in enumerate(data):
+            line = doc.line((i,)) or 1
+            unknown = sorted(str(k) for k in raw if k not in FIELDS)
             if unknown:
-                raise LedgerError(file, [Problem((sorted(unknown)[0],), f"unknown field; {did_you_mean(sorted(unknown)[0], list(FIELDS))}",
-                                                 item.start_mark.line + 1)])
-            rows.append((raw, item.start_mark.line + 1))
+                raise LedgerError(file, [Problem((_shown(unknown[0], 30),), f"unknown field; {did_you_mean(unknown[0], list(FIELDS))}",
+                                                 line)])
+            rows.append((raw, line))
         return rows
     limit = csv.field_size_limit(MAX_INPUT_BYTES)  # a field may be as long as the file (the default is 131,072)
     try:
@@ -293,7 +304,8 @@ class _LedgerDumper(yaml.SafeDumper):
 
 def _represent_text(dumper: yaml.SafeDumper, text: str) -> yaml.ScalarNode:
     risky = not text.isprintable() or any(c in text for c in "\x85\u2028\u2029\ufeff")
-    return dumper.represent_scalar("tag:yaml.org,2002:str", text, style='"' if risky else None)
+    style = '"' if risky else (None if reads_as_text(text) else "'")  # '1e308' or 'no' stay text
+    return dumper.represent_scalar("tag:yaml.org,2002:str", text, style=style)
 
 
 _LedgerDumper.add_representer(str, _represent_text)

@@ -478,9 +478,13 @@ def _cross_checks(data: dict) -> list[Problem]:
     if isinstance(prior, dict) and prior.get("source", "strategist") == "strategist" and "deal_probability" not in prior:
         problems.append(Problem(("prior",), "no deal_probability; expected one (or source: game to take it from the game)"))
 
-    as_of, deadline = data.get("as_of"), data.get("deadline")
-    if isinstance(as_of, dt.date) and isinstance(deadline, dt.date) and deadline < as_of:
-        problems.append(Problem(("deadline",), f"found {deadline}, before as_of {as_of}; expected a deadline on or after as_of"))
+    try:  # dates are text in the document (see yamlsource); their own problems are the schema's to report
+        as_of, deadline = parse_date(data.get("as_of")), parse_date(data.get("deadline"))
+    except ValueError:
+        pass
+    else:
+        if deadline < as_of:
+            problems.append(Problem(("deadline",), f"found {deadline}, before as_of {as_of}; expected a deadline on or after as_of"))
 
     if party_ids and not problems:
         for party in party_ids:

@@ -48,7 +48,8 @@ def test_a_description_that_is_not_unicode_text_is_refused_cleanly(workspace):
 
 TEXT = st.text(st.characters(codec="utf-8"), max_size=40) | st.sampled_from(
     ["=cmd|' /C calc'!A0", "@SUM(1+1)", "+1", "-2", "'=quoted", "''", "'", "\t=x", "\r", "a\r\nb", "\x85", "\u2028",
-     "\ufeffbom", "\x00", "\"", "a,b", " lead", "=HYPERLINK(\"http://x\")"])
+     "\ufeffbom", "\x00", "\"", "a,b", " lead", "=HYPERLINK(\"http://x\")", "1e308", "yes", "no", "2025-02-30",
+     "~", "null", "0x1F", "1_000", ".inf", "12:30", "<<", "*a", "&a x", "!!python/object x", "- x", "? x", "# x"])
 WEIGHT = st.floats(min_value=0.0, max_value=1.0, exclude_min=True) | st.sampled_from(["1", "0.5", "1e-3", ""])
 
 

@@ -59,9 +59,18 @@ def test_payoff_forms(tmp_path):
 
 def test_boolean_is_not_a_number(tmp_path):
     p = tmp_path / "s.yaml"
-    p.write_text((DATA / "good" / "minimal.yaml").read_text().replace("x: {A: 1, B: 0}", "x: {A: yes, B: 0}", 1))
+    p.write_text((DATA / "good" / "minimal.yaml").read_text().replace("x: {A: 1, B: 0}", "x: {A: true, B: 0}", 1))
     with pytest.raises(ScenarioError, match="found True; expected a number"):
         load_scenario(p)
+
+
+def test_yes_no_on_off_are_words_and_1e308_a_number(tmp_path):
+    """YAML 1.2's core types: an option may be called no; an exponent without a dot is a number."""
+    p = tmp_path / "s.yaml"
+    text = (DATA / "good" / "minimal.yaml").read_text().replace("x: {A: 1, B: 0}", "no: {A: 1e3, B: 0}", 1)
+    p.write_text(text.replace("y: {A: 0, B: 1}", "off: {A: 0, B: 1}", 1))
+    lever = load_scenario(p).levers["a_lever"]
+    assert list(lever.options) == ["no", "off"] and lever.options["no"]["A"] == Fixed(1000.0)
 
 
 def test_evidence_path_is_relative_to_the_scenario(flagship):

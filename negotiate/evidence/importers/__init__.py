@@ -14,6 +14,7 @@ from pathlib import Path
 
 from negotiate.errors import NegotiateError
 from negotiate.evidence.ledger import Event
+from negotiate.fileio import UnsafeFile, read_capped
 from negotiate.scenario.schema import Scenario
 
 FORMATS = ("gdelt", "icews", "polecat")
@@ -36,15 +37,24 @@ class ImportReport:
                 "mapped": self.mapped, "skipped": dict(self.skipped)}
 
 
+# An event data file is read whole: a day of GDELT 2.0 exports is well under this (zipped or unzipped).
+MAX_IMPORT_BYTES = 256 * 1024 * 1024
+
+
 def read_lines(path: Path) -> list[str]:
     """The file's lines; UTF-8, or Latin-1 for the older releases that use it. A zip file (as GDELT
-    publishes its exports, ``.export.CSV.zip``) is read through: its one data file's lines."""
+    publishes its exports, ``.export.CSV.zip``) is read through: its one data file's lines. At most
+    MAX_IMPORT_BYTES are read, of the file and of its unzipped data (an endless file or a zip bomb ends)."""
     try:
-        raw = path.read_bytes()
+        raw = read_capped(path, MAX_IMPORT_BYTES, what="event data file")
+    except UnsafeFile as exc:
+        raise NegotiateError(f"{path}: {exc.strerror}; split it into smaller files") from None
     except FileNotFoundError:
         raise NegotiateError(f"{path}: file not found; expected an event data file") from None
+    except IsADirectoryError:
+        raise NegotiateError(f"{path}: is a directory; expected an event data file") from None
     except OSError as exc:
-        raise NegotiateError(f"{path}: cannot read ({exc.strerror})") from None
+        raise NegotiateError(f"{path}: cannot read ({exc.strerror or exc})") from None
     if raw.startswith(b"PK\x03\x04"):
         raw = _unzipped(path, raw)
     try:
@@ -64,7 +74,12 @@ def _unzipped(path: Path, raw: bytes) -> bytes:
             if len(members) != 1:
                 names = ", ".join(m.filename for m in members) or "none"
                 raise NegotiateError(f"{path}: a zip file with {len(members)} files ({names}); expected one event data file")
-            return archive.read(members[0])
+            with archive.open(members[0]) as member:
+                data = member.read(MAX_IMPORT_BYTES + 1)
+            if len(data) > MAX_IMPORT_BYTES:
+                raise NegotiateError(f"{path}: {members[0].filename} unzips to more than {MAX_IMPORT_BYTES // 2**20} MB, "
+                                     "the most an event data file may hold; split it into smaller files")
+            return data
     except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, RuntimeError) as exc:
         raise NegotiateError(f"{path}: cannot read the zip file ({exc})") from None
 
