@@ -50,24 +50,41 @@ def validate(scenarios, as_json):
         sys.exit(1)
 
 
+METHODS = ["exact", "nashpy-support", "nashpy-vertex", "nashpy-lemke-howson"]  # negotiate.game.methods.METHODS
+
+
 @click.command()
 @scenario_argument
 @json_option
 @click.option("--draws", type=click.IntRange(min=0), default=0, show_default=True,
               help="Monte Carlo draws over uncertain payoffs (0: none).")
-@click.option("--seed", type=int, default=DEFAULT_SEED, show_default=True, help="Seed for --draws; the same seed gives the same numbers.")
-@click.option("--equilibrium-rule", type=click.Choice(["worst", "best", "mean"]), default="worst", show_default=True,
-              help="Threat point among several equilibria: lowest or highest joint payoff, or their mean.")
+@click.option("--seed", type=int, default=DEFAULT_SEED, show_default=True,
+              help="Seed for --draws and for the restarts of --dynamics; same seed, same numbers.")
+@click.option("--equilibrium-rule", type=click.Choice(["worst", "best", "mean", "dynamics"]), default="worst",
+              show_default=True,
+              help="Threat point among several equilibria: lowest or highest joint payoff, their mean, or the one "
+                   "learning dynamics from the status quo settle at most often.")
+@click.option("--dynamics", "show_dynamics", is_flag=True,
+              help="Run nashpy's learning dynamics (fictitious play, replicator) from the status quo and from "
+                   "uniform play; show where play settles and how often.")
+@click.option("--restarts", type=click.IntRange(min=1), default=10, show_default=True,
+              help="Runs of each dynamics from each start, each from a random point near it.")
+@click.option("--method", type=click.Choice(METHODS), default="exact", show_default=True,
+              help="Equilibrium solver: exact (complete vertex enumeration) or one of nashpy's on the reduced game.")
 @click.option("--fix", "fixes", multiple=True, type=FIX, metavar="LEVER=OPTION",
               help="Commit a lever to one option (repeatable); shows what changes.")
 @click.option("--set", "sets", multiple=True, type=SET, metavar="PATH=VALUE",
               help="Override a number by its dotted path (repeatable), e.g. parties.US.patience=0.8; shows what changes.")
 @reports_errors
-def solve(scenario, as_json, draws, seed, equilibrium_rule, fixes, sets):
+def solve(scenario, as_json, draws, seed, equilibrium_rule, show_dynamics, restarts, method, fixes, sets):
     """Solve a scenario: equilibria, threat point, zone of agreement, bargaining, predicted terms.
 
     With --fix or --set, the game is solved as asked and compared with the scenario as written
     (equilibria, threat point, zone of agreement, predicted terms, each side's gain).
+
+    With --dynamics, nashpy's fictitious play and replicator dynamics run on the reduced game from
+    the status quo and from uniform play (--restarts runs of each from random points near each
+    start, seeded by --seed) and report which equilibrium play settles at, and how often.
 
     \b
     Examples:
@@ -76,21 +93,36 @@ def solve(scenario, as_json, draws, seed, equilibrium_rule, fixes, sets):
       negotiate solve scenarios/us-china-kl-2025.yaml --draws 2000 --seed 7
       negotiate solve scenarios/us-china-kl-2025.yaml --fix tariffs=impose_100
       negotiate solve scenarios/us-china-kl-2025.yaml --set parties.US.patience=0.8
+      negotiate solve scenarios/us-china-kl-2025.yaml --dynamics --equilibrium-rule dynamics
+      negotiate solve scenarios/us-china-kl-2025.yaml --method nashpy-support
     """
+    if equilibrium_rule == "dynamics" and draws:
+        raise click.UsageError("--equilibrium-rule dynamics cannot be combined with --draws: the learning dynamics "
+                               "run on the game at its central payoffs only; use worst, best or mean with --draws")
+    given = click.get_current_context().get_parameter_source("restarts") != click.core.ParameterSource.DEFAULT
+    if given and not show_dynamics and equilibrium_rule != "dynamics":
+        raise click.UsageError("--restarts applies only with --dynamics or --equilibrium-rule dynamics")
     from negotiate.game.analysis import analyse
     from negotiate.game.montecarlo import monte_carlo
     from negotiate.report.solve_text import render_analysis
     from negotiate.scenario.schema import load_scenario
 
+    settings = None
+    if show_dynamics or equilibrium_rule == "dynamics":
+        from negotiate.game.dynamics import DynamicsSettings
+
+        settings = DynamicsSettings(restarts=restarts, seed=seed)
+    options = {"rule": equilibrium_rule, "method": method}
     if fixes or sets:
         from negotiate.game.whatif import what_if
         from negotiate.scenario.overrides import load_what_if
 
         changed, fixed, values = load_what_if(scenario, sets, fixes, FLAG_NAMES)
-        analysis = analyse(changed, rule=equilibrium_rule, fixed=fixed)
-        comparison = what_if(analyse(load_scenario(scenario), rule=equilibrium_rule), analysis, fixed, values)
+        analysis = analyse(changed, fixed=fixed, dynamics=settings, **options)
+        baseline_settings = settings if equilibrium_rule == "dynamics" else None
+        comparison = what_if(analyse(load_scenario(scenario), dynamics=baseline_settings, **options), analysis, fixed, values)
     else:
-        analysis, comparison = analyse(load_scenario(scenario), rule=equilibrium_rule), None
+        analysis, comparison = analyse(load_scenario(scenario), dynamics=settings, **options), None
     if draws:
         analysis.monte_carlo = monte_carlo(analysis.game, draws, seed, equilibrium_rule)
     result = analysis.to_dict()

@@ -15,9 +15,11 @@ import numpy as np
 
 from negotiate.errors import NegotiateError
 from negotiate.game import bargaining
-from negotiate.game.equilibria import EquilibriumSet, solve_bimatrix
+from negotiate.game.dynamics import DynamicsSettings, dynamics_threat, learning_dynamics
+from negotiate.game.equilibria import EquilibriumSet
+from negotiate.game.methods import solve_with
 from negotiate.game.posture import PostureGame
-from negotiate.game.threat import EQUILIBRIUM_RULES, EquilibriumRule, fixed_threat, pick_threat_equilibrium
+from negotiate.game.threat import THREAT_RULES, ThreatRule, fixed_threat, pick_threat_equilibrium
 from negotiate.scenario.schema import Scenario
 
 TOP_ZOPA = 5
@@ -43,6 +45,7 @@ class Analysis:
     rubinstein: dict
     critical: dict
     monte_carlo: dict | None = None
+    dynamics: dict | None = None
 
     # ------------------------------------------------------------------ helpers
     @property
@@ -123,7 +126,8 @@ class Analysis:
             },
             "equilibria": equilibria,
             "solver": {"method": self.solved.method, "complete": self.solved.complete,
-                       "degenerate": self.solved.degenerate, "notes": list(dict.fromkeys(self.solved.notes))},
+                       "degenerate": self.solved.degenerate, "notes": list(dict.fromkeys(self.solved.notes))}
+            | ({"cross_check": self.solved.cross_check} if self.solved.cross_check is not None else {}),
             "threat_point": self.threat_info | {"payoffs": self._pay(self.threat)},
             "agreements": {"count": len(cells)},
             "zopa": {
@@ -145,6 +149,8 @@ class Analysis:
         }
         if self.monte_carlo is not None:
             out["monte_carlo"] = self.monte_carlo
+        if self.dynamics is not None:
+            out["dynamics"] = self.dynamics
         return out
 
     def _powers(self) -> tuple[float, float]:
@@ -153,22 +159,33 @@ class Analysis:
 
 
 def threat_point(
-    game: PostureGame, A: np.ndarray, B: np.ndarray, solved: EquilibriumSet, rule: EquilibriumRule
+    game: PostureGame, A: np.ndarray, B: np.ndarray, solved: EquilibriumSet, rule: ThreatRule,
+    dynamics: dict | None = None,
 ) -> tuple[np.ndarray, dict]:
-    """The disagreement payoffs under the scenario's ``threat`` mode, and how they were chosen."""
+    """The disagreement payoffs under the scenario's ``threat`` mode, and how they were chosen.
+
+    The ``dynamics`` rule needs the result of :func:`negotiate.game.dynamics.learning_dynamics`.
+    """
     fixed = fixed_threat(game, A, B)
     if fixed is not None:
         return fixed
     pays = np.array([e.payoffs for e in solved.equilibria]).reshape(-1, 2)
+    if rule == "dynamics":
+        if dynamics is None:
+            raise NegotiateError("the dynamics rule needs the result of the learning dynamics")
+        index: int | None = dynamics_threat(dynamics)
+        return pays[index], {"mode": "equilibrium", "rule": rule, "equilibrium": index}
     payoffs, index = pick_threat_equilibrium(pays, rule)
     return payoffs, {"mode": "equilibrium", "rule": rule, "equilibrium": index}
 
 
 def analyse(
     scenario: Scenario,
-    rule: EquilibriumRule = "worst",
+    rule: ThreatRule = "worst",
     values: np.ndarray | None = None,
     fixed: dict[str, str] | None = None,
+    method: str = "exact",
+    dynamics: DynamicsSettings | None = None,
 ) -> Analysis:
     """Solve the scenario's posture game and its bargaining problem.
 
@@ -176,23 +193,32 @@ def analyse(
     ----------
     scenario : Scenario
         A validated scenario.
-    rule : {"worst", "best", "mean"}
-        How to pick the threat point among several equilibria (``threat: equilibrium`` only).
+    rule : {"worst", "best", "mean", "dynamics"}
+        How to pick the threat point among several equilibria (``threat: equilibrium`` only);
+        ``dynamics``: the one learning dynamics settle at most often (runs them).
     values : ndarray, optional
         Payoff parameter values; the mean of each distribution by default.
     fixed : dict, optional
         Levers committed to one option (lever -> option); see :class:`PostureGame`.
+    method : str
+        Equilibrium solver, one of :data:`negotiate.game.methods.METHODS` (``exact`` by default).
+    dynamics : DynamicsSettings, optional
+        Run the learning dynamics (:func:`negotiate.game.dynamics.learning_dynamics`) with these
+        settings and report them; the ``dynamics`` rule runs them with the defaults when not given.
 
     Returns
     -------
     Analysis
     """
-    if rule not in EQUILIBRIUM_RULES:
-        raise NegotiateError(f"unknown equilibrium rule {rule!r}; expected one of: {', '.join(EQUILIBRIUM_RULES)}")
+    if rule not in THREAT_RULES:
+        raise NegotiateError(f"unknown equilibrium rule {rule!r}; expected one of: {', '.join(THREAT_RULES)}")
     game = PostureGame(scenario, fixed)
     A, B = game.payoffs(game.point_values() if values is None else values)
-    solved = solve_bimatrix(A, B, warn=False)  # degeneracy is reported in the result instead
-    threat, info = threat_point(game, A, B, solved, rule)
+    solved = solve_with(method, A, B)  # degeneracy is reported in the result, not warned about
+    learned = None
+    if dynamics is not None or (rule == "dynamics" and scenario.threat == "equilibrium"):
+        learned = learning_dynamics(game, A, B, solved, dynamics)
+    threat, info = threat_point(game, A, B, solved, rule, learned)
     powers = tuple(scenario.parties[p].power for p in game.parties)
 
     m, n = A.shape
@@ -211,7 +237,7 @@ def analyse(
     rubinstein = _rubinstein(scenario, game.parties, points, threat)
     critical = _critical(scenario, game, A, B, nash_cell, solved, threat, info)
     return Analysis(game, A, B, solved, threat, info, zopa, nash_cell, nash_hull, ks, ideal,
-                    frontier, hull_front, rubinstein, critical)
+                    frontier, hull_front, rubinstein, critical, dynamics=learned)
 
 
 def _rubinstein(scenario: Scenario, parties: list[str], points: np.ndarray, threat: np.ndarray) -> dict:

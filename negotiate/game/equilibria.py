@@ -54,6 +54,7 @@ class EquilibriumSet:
     kept_rows: np.ndarray
     kept_cols: np.ndarray
     notes: list[str] = field(default_factory=list)
+    cross_check: dict | None = None  # nashpy's methods against the exact solver (negotiate.game.methods)
 
 
 def best_response_gaps(A: np.ndarray, B: np.ndarray, x: np.ndarray, y: np.ndarray) -> tuple[float, float]:

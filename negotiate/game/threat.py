@@ -15,6 +15,10 @@ from negotiate.game.posture import PostureGame
 
 EquilibriumRule = Literal["worst", "best", "mean"]
 EQUILIBRIUM_RULES = ("worst", "best", "mean")
+# Rules for one game at a time: also "dynamics", the equilibrium learning dynamics settle at most
+# often (negotiate.game.dynamics); too slow for batches of draws, sweeps and swings.
+ThreatRule = Literal["worst", "best", "mean", "dynamics"]
+THREAT_RULES = ("worst", "best", "mean", "dynamics")
 
 
 def pick_threat_equilibrium(payoffs: np.ndarray, rule: EquilibriumRule) -> tuple[np.ndarray, int | None]:

@@ -74,6 +74,59 @@ def render_what_if(w: dict[str, Any], parties: list[str]) -> list[str]:
     return out
 
 
+DYNAMICS_NAMES = {"fictitious_play": "fictitious play", "replicator": "replicator dynamics"}
+START_NAMES = {"status_quo": "the status quo", "uniform": "uniform play"}
+
+
+def settled_words(run: dict[str, Any]) -> str:
+    """'#2 in 9 of 10, #1 in 1' (and the runs at another equilibrium or not settled) for one group of runs."""
+    n = run["restarts"]
+    parts = [f"#{c['equilibrium'] + 1} in {c['count']} of {n}" if i == 0 else f"#{c['equilibrium'] + 1} in {c['count']}"
+             for i, c in enumerate(run["settled"])]
+    if run["other_equilibrium"]:
+        parts.append(f"another equilibrium (not listed) in {run['other_equilibrium']}")
+    if run["unsettled"]:
+        parts.append(f"not settled in {run['unsettled']}")
+    return ", ".join(parts) if parts else "none settled"
+
+
+def dynamics_verdict(dy: dict[str, Any], equilibria: list[dict], parties: list[str]) -> str:
+    """The sentence that says where play drifts most often."""
+    best = dy["most_often"]
+    if best is None:
+        return "No run from the status quo settled at a listed equilibrium: play cycles or keeps moving."
+    e = equilibria[best["equilibrium"]]
+    return (f"Play drifts to equilibrium #{best['equilibrium'] + 1} most often from {START_NAMES[best['start']]} "
+            f"({best['count']} of {best['runs']} runs): {_strategies(e, parties)}, payoffs {_pair(e['payoffs'], parties)}.")
+
+
+def render_dynamics(dy: dict[str, Any], equilibria: list[dict], parties: list[str]) -> list[str]:
+    """Lines of the learning-dynamics block (``dynamics`` of ``solve --json``)."""
+    st = dy["settings"]
+    m, n = dy["reduced_shape"]
+    out = [f"Learning dynamics (nashpy) on the reduced {m} x {n} game: {st['restarts']} runs of each from each start, "
+           f"each from {1 - st['perturbation']:.0%} the start + {st['perturbation']:.0%} a random mixture (seed {st['seed']})"]
+    sq = dy["starts"]["status_quo"]
+    for start in ("status_quo", "uniform"):
+        runs = [r for r in dy["runs"] if r["start"] == start]
+        if start == "status_quo":
+            if sq is None:
+                out.append("  from the status quo: not run (some lever names no status quo)")
+                continue
+            where = "; ".join(f"{p}: {v['strategy']}" + (
+                f" (its status quo {v['status_quo']} is strictly dominated; the nearest kept posture changes "
+                f"{v['levers_changed']} lever{'s' if v['levers_changed'] > 1 else ''})" if v["levers_changed"] else "")
+                for p, v in sq.items())
+            out.append(f"  from the status quo ({where}):")
+        else:
+            out.append("  from uniform play:")
+        for r in runs:
+            out.append(f"    {DYNAMICS_NAMES[r['dynamics']] + ':':<22}{settled_words(r)}")
+    out.append("  " + dynamics_verdict(dy, equilibria, parties))
+    out.append("")
+    return out
+
+
 def render_analysis(d: dict[str, Any]) -> str:
     """The readable report of ``negotiate solve`` for the dict from ``Analysis.to_dict``."""
     s, g = d["scenario"], d["game"]
@@ -108,6 +161,8 @@ def render_analysis(d: dict[str, Any]) -> str:
         strat = _strategies(e, parties)
         out.append(f"  #{k} {kind}  {strat}   payoffs {_pair(e['payoffs'], parties)}")
     out.append("")
+    if d.get("dynamics"):
+        out += render_dynamics(d["dynamics"], d["equilibria"], parties)
 
     t = d["threat_point"]
     if t["mode"] == "equilibrium":
