@@ -131,7 +131,7 @@ def solve(scenario, as_json, draws, seed, equilibrium_rule, show_dynamics, resta
     if as_json:
         click.echo(json.dumps(result, indent=2, ensure_ascii=False))
     else:
-        click.echo(render_analysis(result), nl=False)
+        click.echo(render_analysis(result, FLAG_NAMES), nl=False)
 
 
 @click.command()

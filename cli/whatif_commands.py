@@ -75,7 +75,7 @@ def sensitivity(scenario, as_json, plot, samples, seed, fixed_swing, top, equili
     if as_json:
         click.echo(json.dumps(result, indent=2, ensure_ascii=False))
     else:
-        click.echo(render_sensitivity(result, top), nl=False)
+        click.echo(render_sensitivity(result, top, FLAG_NAMES), nl=False)
 
 
 def _grid(ctx, param, values):
@@ -133,4 +133,4 @@ def sweep(scenario, grids, as_json, plot, jobs, scheduler, chunk, equilibrium_ru
     if as_json:
         click.echo(json.dumps(result, indent=2, ensure_ascii=False))
     else:
-        click.echo(render_sweep(result), nl=False)
+        click.echo(render_sweep(result, FLAG_NAMES), nl=False)

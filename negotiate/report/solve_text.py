@@ -7,6 +7,15 @@ from typing import Any
 from negotiate.report.tables import render_columns
 
 TOP_FRONTIER = 8
+# How the text names what-if requests; a front end passes its own names (the CLI: its flags).
+REQUEST_NAMES = {"fix": "fix", "set": "set"}
+
+
+def requests_words(fix: dict[str, str], values: dict[str, float], names: dict[str, str] | None = None) -> str:
+    """'fix tariffs=impose_100 set parties.US.patience=0.8', each request under the name ``names`` gives it."""
+    names = {**REQUEST_NAMES, **(names or {})}
+    return " ".join([f"{names['fix']} {lever}={option}" for lever, option in fix.items()]
+                    + [f"{names['set']} {path}={value:g}" for path, value in values.items()])
 
 
 def _num(x: float | None, digits: int = 2) -> str:
@@ -40,12 +49,10 @@ def _changed(flag: bool) -> str:
     return "  (changed)" if flag else "  (unchanged)"
 
 
-def render_what_if(w: dict[str, Any], parties: list[str]) -> list[str]:
+def render_what_if(w: dict[str, Any], parties: list[str], names: dict[str, str] | None = None) -> list[str]:
     """Lines comparing the what-if with the scenario as written (``what_if`` of ``solve --json``)."""
-    asked = [f"--fix {lever}={option}" for lever, option in w["fix"].items()]
-    asked += [f"--set {path}={value:g}" for path, value in w["set"].items()]
     b, a, ch = w["baseline"], w["modified"], w["changes"]
-    out = [f"What if: {' '.join(asked)}  (against the scenario as written)"]
+    out = [f"What if: {requests_words(w['fix'], w['set'], names)}  (against the scenario as written)"]
     out.append(f"  Equilibria: {len(b['equilibria'])} -> {len(a['equilibria'])}{_changed(ch['equilibria'])}")
     if ch["equilibria"]:
         for label, side in (("before", b), ("after ", a)):
@@ -127,14 +134,17 @@ def render_dynamics(dy: dict[str, Any], equilibria: list[dict], parties: list[st
     return out
 
 
-def render_analysis(d: dict[str, Any]) -> str:
-    """The readable report of ``negotiate solve`` for the dict from ``Analysis.to_dict``."""
+def render_analysis(d: dict[str, Any], names: dict[str, str] | None = None) -> str:
+    """The readable report of ``negotiate solve`` for the dict from ``Analysis.to_dict``.
+
+    ``names`` names the what-if requests (``fix``, ``set``) as the caller's user knows them.
+    """
     s, g = d["scenario"], d["game"]
     row, col = g["row_party"], g["column_party"]
     parties = [row, col]
     out = [f"{s['title']}  [{s['id']}]", f"Question: {s['question']}", f"As of {s['as_of']}; deadline {s['deadline']}", ""]
     if d.get("what_if"):
-        out += render_what_if(d["what_if"], parties)
+        out += render_what_if(d["what_if"], parties, names)
         out.append("The what-if in full")
         out.append("")
 

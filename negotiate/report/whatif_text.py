@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from negotiate.report.solve_text import requests_words
 from negotiate.report.tables import render_columns
 
 TOP_SOBOL = 8
@@ -19,13 +20,13 @@ def _terms(terms: dict[str, str] | None) -> str:
     return "no deal" if terms is None else ", ".join(f"{lever}={option}" for lever, option in terms.items())
 
 
-def render_sensitivity(d: dict[str, Any], top: int = 20) -> str:
-    """The readable report of ``negotiate sensitivity``."""
+def render_sensitivity(d: dict[str, Any], top: int = 20, names: dict[str, str] | None = None) -> str:
+    """The readable report of ``negotiate sensitivity``; ``names`` names the requests (``fix``, ``set``)."""
     parties = d["parties"]
     s, b = d["settings"], d["baseline"]
     out = [f"Sensitivity of {d['scenario']['title']}  [{d['scenario']['id']}]"]
     if d["fix"] or d["set"]:
-        out.append("With " + " ".join([f"--fix {k}={v}" for k, v in d["fix"].items()] + [f"--set {k}={v:g}" for k, v in d["set"].items()]))
+        out.append("With " + requests_words(d["fix"], d["set"], names))
     out.append("")
     out.append(f"Baseline: predicted terms {_terms(b['predicted_terms'])}")
     out.append(f"  threat point {', '.join(f'{p} {_num(b['threat_point'][p])}' for p in parties)}; "
@@ -73,13 +74,16 @@ def render_sensitivity(d: dict[str, Any], top: int = 20) -> str:
     return "\n".join(out) + "\n"
 
 
-def render_sweep(d: dict[str, Any]) -> str:
-    """The readable report of ``negotiate sweep``: one row per grid point and a key of the agreements."""
+def render_sweep(d: dict[str, Any], names: dict[str, str] | None = None) -> str:
+    """The readable report of ``negotiate sweep``: one row per grid point and a key of the agreements.
+
+    ``names`` names the requests (``fix``, ``set``) as the caller's user knows them.
+    """
     parties = d["parties"]
     grids = d["grids"]
     out = [f"Sweep of {d['scenario']['title']}  [{d['scenario']['id']}]"]
     if d["fix"] or d["set"]:
-        out.append("With " + " ".join([f"--fix {k}={v}" for k, v in d["fix"].items()] + [f"--set {k}={v:g}" for k, v in d["set"].items()]))
+        out.append("With " + requests_words(d["fix"], d["set"], names))
     out.append(" x ".join(f"{g['path']}: {len(g['values'])} values from {g['values'][0]:g} to {g['values'][-1]:g}" for g in grids)
                + f" ({len(d['points'])} points; {d['execution']['mode']})")
     out.append("")
