@@ -168,9 +168,12 @@ def fit_export(path, model, reference, fits, force):
 @click.option("--as-of", "as_of", type=DATE, help="Report as of this date.")
 @model_options
 @click.option("-q", "--quiet", is_flag=True, help="No notes or sampler progress on stderr.")
+@click.option("--sensitivity", "with_sensitivity", is_flag=True,
+              help="Add which inputs decide the answer (one-at-a-time swings, tornado chart) and where learning "
+                   "dynamics take play without a deal.")
 @record_options
 @reports_errors
-def report(scenario, output, figures, draws, seed, as_of, model, reference, fits, quiet, db, no_record):
+def report(scenario, output, figures, draws, seed, as_of, model, reference, fits, quiet, with_sensitivity, db, no_record):
     """Write the probability report a strategist circulates (HTML, Markdown or JSON).
 
     \b
@@ -180,6 +183,7 @@ def report(scenario, output, figures, draws, seed, as_of, model, reference, fits
     Examples:
       negotiate report scenarios/us-china-kl-2025.yaml -o report.html
       negotiate report scenarios/us-china-kl-2025.yaml -o report.md --figures figs/
+      negotiate report scenarios/us-china-kl-2025.yaml -o report.html --sensitivity
     """
     from models.update import update as run_update
     from negotiate.game.analysis import analyse
@@ -191,7 +195,15 @@ def report(scenario, output, figures, draws, seed, as_of, model, reference, fits
 
     s = load_scenario(scenario)
     result = run_update(s, as_of=as_of, reference=reference, fit_dir=fits, seed=seed, notify=_notes(quiet), model=model)
-    analysis = analyse(s)
+    swings, learning = None, None
+    if with_sensitivity:
+        from negotiate.game.dynamics import DynamicsSettings
+        from negotiate.game.sensitivity import sensitivity
+
+        learning = DynamicsSettings(seed=seed)
+    analysis = analyse(s, dynamics=learning)
+    if with_sensitivity:
+        swings = sensitivity(analysis.game, samples=0)
     if draws:
         analysis.monte_carlo = monte_carlo(analysis.game, draws, seed)
     solution = analysis.to_dict()
@@ -201,8 +213,8 @@ def report(scenario, output, figures, draws, seed, as_of, model, reference, fits
         previous = None if last is None else last.summary()
     else:
         previous = record(db, s, result, "report")["previous"]
-    content = build_report(result, solution, s.source_path, s.evidence_path(), seed, previous)
-    figs = make_figures(solution, result) if output.suffix.lower() != ".json" or figures else {}
+    content = build_report(result, solution, s.source_path, s.evidence_path(), seed, previous, swings)
+    figs = make_figures(solution, result, swings) if output.suffix.lower() != ".json" or figures else {}
     for path in write_report(output, content, figs, figures):
         click.echo(f"Wrote {path}")
 

@@ -37,7 +37,12 @@ CAPTIONS = {
                "Rows are the first party's strategies, columns the second's.",
     "frontier": "Every agreement (one option for each lever) by its payoffs, the frontier of lotteries between "
                 "them, the threat point and the bargaining solutions.",
+    "tornado": "Change of each side's gain over the threat point when one input at a time goes to its low (pale) "
+               "and high (dark) value, against the central guesses; the second party's bars are hatched; largest "
+               "swings on top. * changes the predicted terms, ** also the threat equilibrium or whether a zone of "
+               "agreement exists.",
 }
+TOP_SWINGS = 10  # rows of the swings table
 
 
 def _versions() -> dict[str, str]:
@@ -49,13 +54,18 @@ def file_hash(path: Path | None) -> str | None:
 
 
 def build_report(update: UpdateResult, solution: dict, scenario_path: Path | None, ledger_path: Path | None, seed: int,
-                 previous: PreviousForecast | None) -> dict:
-    """The report's content as data (also the ``.json`` output)."""
+                 previous: PreviousForecast | None, sensitivity: dict | None = None) -> dict:
+    """The report's content as data (also the ``.json`` output).
+
+    With ``sensitivity`` (from :func:`negotiate.game.sensitivity.sensitivity`), the content gains a
+    ``sensitivity`` part: ``rule``, ``settings``, ``baseline`` and ``inputs`` (ranked swings) as there,
+    and ``dynamics``, the ``dynamics`` of ``solution`` (null when the learning dynamics were not run).
+    """
     change = None
     if previous is not None:
         change = {"previous_p_deal": previous["p_deal"], "previous_made_at": previous["made_at"],
                   "previous_as_of": previous["as_of"], "change": update["p_deal"] - previous["p_deal"]}
-    return {
+    content = {
         "scenario": solution["scenario"] | {"as_of": update["scenario"]["as_of"]},
         "parties": solution["parties"],
         "forecast": {"model": update["model"], "p_deal": update["p_deal"], "p_model": update["p_model"],
@@ -75,17 +85,25 @@ def build_report(update: UpdateResult, solution: dict, scenario_path: Path | Non
             "fit": update["fit"]["key"], "fit_draws": update["fit"]["draws"], "seed": seed, "versions": _versions(),
         },
     }
+    if sensitivity is not None:
+        content["sensitivity"] = {k: sensitivity[k] for k in ("rule", "settings", "baseline", "inputs")} | {
+            "dynamics": solution.get("dynamics")}
+    return content
 
 
-def figures(solution: dict, update: UpdateResult) -> dict[str, bytes]:
-    """The report's charts as PNG bytes."""
+def figures(solution: dict, update: UpdateResult, sensitivity: dict | None = None) -> dict[str, bytes]:
+    """The report's charts as PNG bytes; with ``sensitivity``, also its tornado chart."""
     from negotiate.report.plots import plot_frontier, plot_path, plot_payoffs
 
     out = {}
     import matplotlib.pyplot as plt
 
-    for name, fig in (("path", plot_path(update)), ("payoffs", plot_payoffs(solution)),
-                      ("frontier", plot_frontier(solution))):
+    charts = [("path", plot_path(update)), ("payoffs", plot_payoffs(solution)), ("frontier", plot_frontier(solution))]
+    if sensitivity is not None:
+        from negotiate.report.whatif_plots import tornado_chart
+
+        charts.append(("tornado", tornado_chart(sensitivity, top=TOP_SWINGS, greyscale=True)))
+    for name, fig in charts:
         buffer = io.BytesIO()
         fig.savefig(buffer, format="png", dpi=110)
         plt.close(fig)
@@ -290,6 +308,75 @@ def _zopa_and_p(r: dict) -> str:
             f"so {pair} need not be close.")
 
 
+CHANGE_WORDS = {"predicted_terms": "terms", "threat_equilibrium": "threat equilibrium", "zopa_nonempty": "zone exists",
+                "self_enforcing": "self-enforcement"}
+DYNAMICS_WORDS = ("Learning dynamics (nashpy): where play settles without a deal, from the status quo and from uniform "
+                  "play, over runs from random points near each start.")
+
+
+def _swings_words(sens: dict) -> str:
+    st = sens["settings"]
+    return ("One input at a time goes to its low and then its high value, the others staying at their central guesses, "
+            "and the game is solved again: a payoff distribution to its 5% and 95% quantiles, a fixed payoff by "
+            f"{st['fixed_swing_abs']:.2f} either way ({st['fixed_swing']:.0%} of the largest payoff), each party's "
+            f"patience by {st['patience_swing']:g} and its power halved and doubled. Ranked by how many outcomes a swing "
+            "changes (predicted terms, threat equilibrium, whether a zone of agreement exists, self-enforcement), "
+            "then by how much it moves the two sides' gains over the threat point.")
+
+
+def _swing_rows(sens: dict, parties: list[str]) -> tuple[list[list[str]], str]:
+    """The top swings as rows (rank, input, low .. high, changes, each side's gain at low / high), and what is left out."""
+    entries = sens["inputs"]
+    moving = [e for e in entries if e["swing"] > 0 or any(e["changes"].values())]
+    rows = [[str(e["rank"]), e["input"], f"{e['low']:.2f} .. {e['high']:.2f}",
+             ", ".join(CHANGE_WORDS[k] for k, v in e["changes"].items() if v) or "–",
+             *(f"{e['at_low']['gains'][p]:.2f} / {e['at_high']['gains'][p]:.2f}" for p in parties)]
+            for e in moving[:TOP_SWINGS]]
+    more = len(moving) - len(rows)
+    still = len(entries) - len(moving)
+    left = ", ".join(x for x in (f"{more} more that move something (all in the JSON report)" if more else "",
+                                 f"{still} inputs change nothing" if still else "") if x)
+    return rows, left
+
+
+def _swing_header(parties: list[str], base: dict) -> list[str]:
+    return ["rank", "input", "low .. high", "changes",
+            *(f"gain {p} at low / high (central {base['gains'][p]:.2f})" for p in parties)]
+
+
+def _dynamics_rows(dy: dict) -> list[list[str]]:
+    from negotiate.report.solve_text import START_NAMES, settled_words
+
+    rows = []
+    for start in ("status_quo", "uniform"):
+        runs = {r["dynamics"]: r for r in dy["runs"] if r["start"] == start}
+        if runs:
+            rows.append([START_NAMES[start], settled_words(runs["fictitious_play"]), settled_words(runs["replicator"])])
+    return rows
+
+
+def _dynamics_lines(r: dict) -> list[str]:
+    """The settings and the verdict of the learning dynamics, in words."""
+    from negotiate.report.solve_text import dynamics_verdict
+
+    dy, g = r["sensitivity"]["dynamics"], r["game"]
+    parties = [g["game"]["row_party"], g["game"]["column_party"]]
+    st = dy["settings"]
+    m, n = dy["reduced_shape"]
+    lines = [f"On the reduced {m} × {n} game, {st['restarts']} runs of each dynamics from each start, each from "
+             f"{1 - st['perturbation']:.0%} the start and {st['perturbation']:.0%} a random mixture (seed {st['seed']}); "
+             "equilibria numbered as in the list above."]
+    sq = dy["starts"]["status_quo"]
+    if sq is None:
+        lines.append("No status-quo start: some lever names no status quo.")
+    else:
+        lines.append("Status quo start: " + "; ".join(
+            f"{p}: {v['strategy']}" + (f" (its status quo {v['status_quo']} is strictly dominated)" if v["levers_changed"] else "")
+            for p, v in sq.items()) + ".")
+    lines.append(dynamics_verdict(dy, g["equilibria"], parties))
+    return lines
+
+
 # ---------------------------------------------------------------- HTML
 
 CSS = """
@@ -395,6 +482,8 @@ def render_html(r: dict, figs: dict[str, bytes]) -> str:
                      f"{'both sides are patient enough' if crit['self_enforcing'] else 'NOT both sides are patient enough'}.</p>")
     parts.append("<p><b>Robustness to payoff uncertainty.</b> " + "<br>".join(esc(x) for x in _robustness(r)) + "</p>")
     parts.append(f"<p class=\"explain\" id=\"zopa-and-p\"><b>The zone of agreement and P(deal).</b> {esc(_zopa_and_p(r))}</p>")
+    if r.get("sensitivity"):
+        parts += _html_sensitivity(r, figs)
     d = r["diagnostics"]
     parts += ["<h2>Model diagnostics</h2>",
               f"<p>Max R-hat {d['max_rhat']:.3f}, min bulk ESS {d['min_ess_bulk']:.0f}, divergences {d['divergences']} "
@@ -410,6 +499,25 @@ def render_html(r: dict, figs: dict[str, bytes]) -> str:
     parts.append(f"<h2>Sources of the top events</h2><ul>{''.join(f'<li>{esc(c['date'])}: {link(c['source'])}</li>' for c in f['top_events'] if c.get('source'))}</ul>")
     parts.append("</body></html>")
     return "\n".join(parts)
+
+
+def _html_sensitivity(r: dict, figs: dict[str, bytes]) -> list[str]:
+    sens, g = r["sensitivity"], r["game"]
+    parties = [g["game"]["row_party"], g["game"]["column_party"]]
+    rows, left = _swing_rows(sens, parties)
+    out = ["<h2 id=\"sensitivity\">Which inputs decide the answer</h2>", f"<p>{esc(_swings_words(sens))}</p>",
+           _figure("tornado", figs.get("tornado")),
+           _table(_swing_header(parties, sens["baseline"]), [[esc(c) for c in row] for row in rows], {0, 4, 5},
+                  "One-at-a-time swings") if rows else "<p>No swing changes anything.</p>"]
+    if left:
+        out.append(f"<p>{esc(left[0].upper() + left[1:])}.</p>")
+    if sens["dynamics"]:
+        lines = _dynamics_lines(r)
+        out += [f"<h3 id=\"dynamics\">Where play drifts without a deal</h3><p>{esc(DYNAMICS_WORDS)} {esc(lines[0])}</p>",
+                _table(["start", "fictitious play", "replicator dynamics"],
+                       [[esc(c) for c in row] for row in _dynamics_rows(sens["dynamics"])]),
+                "<p>" + "<br>".join(esc(x) for x in lines[1:]) + "</p>"]
+    return out
 
 
 # ---------------------------------------------------------------- Markdown
@@ -451,6 +559,8 @@ def render_markdown(r: dict, figure_names: dict[str, str]) -> str:
     out += [f"**Predicted terms:** {md(g['predicted_terms']['words']) if g['predicted_terms'] else 'none'}", "",
             "**Robustness:** " + md(" ".join(_robustness(r))), "",
             "**The zone of agreement and P(deal).** " + md(_zopa_and_p(r)), ""]
+    if r.get("sensitivity"):
+        out += _markdown_sensitivity(r, fig)
     d = r["diagnostics"]
     out += ["## Model diagnostics", "", f"Max R-hat {d['max_rhat']:.3f}, min bulk ESS {d['min_ess_bulk']:.0f}, "
             f"divergences {d['divergences']}.", ""]
@@ -459,6 +569,28 @@ def render_markdown(r: dict, figure_names: dict[str, str]) -> str:
             f"- ledger `{pv['ledger_sha256']}`", f"- fit `{pv['fit']}`, seed {pv['seed']}",
             "- versions " + md(", ".join(f"{k} {v}" for k, v in pv["versions"].items())), ""]
     return "\n".join(out)
+
+
+def _markdown_sensitivity(r: dict, fig) -> list[str]:
+    sens, g = r["sensitivity"], r["game"]
+    parties = [g["game"]["row_party"], g["game"]["column_party"]]
+    rows, left = _swing_rows(sens, parties)
+    header = _swing_header(parties, sens["baseline"])
+    out = ["## Which inputs decide the answer", "", md(_swings_words(sens)), ""] + fig("tornado")
+    if rows:
+        out += ["| " + " | ".join(md(h) for h in header) + " |", "|---:|---|---|---|" + "---:|" * len(parties)]
+        out += ["| " + " | ".join(md(c) for c in row) + " |" for row in rows] + [""]
+    else:
+        out += ["No swing changes anything.", ""]
+    if left:
+        out += [md(left[0].upper() + left[1:]) + ".", ""]
+    if sens["dynamics"]:
+        lines = _dynamics_lines(r)
+        out += ["### Where play drifts without a deal", "", md(DYNAMICS_WORDS + " " + lines[0]), "",
+                "| start | fictitious play | replicator dynamics |", "|---|---|---|"]
+        out += ["| " + " | ".join(md(c) for c in row) + " |" for row in _dynamics_rows(sens["dynamics"])]
+        out += [""] + [md(x) + "  " for x in lines[1:]] + [""]
+    return out
 
 
 def write_report(path: Path, report: dict, figs: dict[str, bytes], figures_dir: Path | None = None) -> list[Path]:

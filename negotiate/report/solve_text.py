@@ -101,10 +101,12 @@ def dynamics_verdict(dy: dict[str, Any], equilibria: list[dict], parties: list[s
     """The sentence that says where play drifts most often."""
     best = dy["most_often"]
     if best is None:
-        return "No run from the status quo settled at a listed equilibrium: play cycles or keeps moving."
+        return "No run settled at a listed equilibrium: play cycles or keeps moving."
     e = equilibria[best["equilibrium"]]
+    profile = "; ".join(f"{p}: " + ", ".join(name if q > 1 - 1e-9 else f"{name} {q:.3f}" for name, q in e["strategies"][p].items())
+                        for p in parties)
     return (f"Play drifts to equilibrium #{best['equilibrium'] + 1} most often from {START_NAMES[best['start']]} "
-            f"({best['count']} of {best['runs']} runs): {_strategies(e, parties)}, payoffs {_pair(e['payoffs'], parties)}.")
+            f"({best['count']} of {best['runs']} runs): {profile}; payoffs {_pair(e['payoffs'], parties)}.")
 
 
 def render_dynamics(dy: dict[str, Any], equilibria: list[dict], parties: list[str]) -> list[str]:

@@ -28,7 +28,7 @@ def _short(path: str) -> str:
     return path.replace("levers.", "").replace("options.", "").replace("interactions.", "interaction ").replace("parties.", "")
 
 
-def tornado_chart(result: dict[str, Any], ax=None, top: int = 15):
+def tornado_chart(result: dict[str, Any], ax=None, top: int = 15, greyscale: bool = False):
     """Each side's gain when each input swings to its low and high value, largest swings on top.
 
     Parameters
@@ -38,6 +38,8 @@ def tornado_chart(result: dict[str, Any], ax=None, top: int = 15):
     ax : matplotlib Axes, optional
     top : int
         How many inputs to show, by rank.
+    greyscale : bool
+        Black and grey, the column party's bars hatched (prints in black and white; the report's charts).
 
     Notes
     -----
@@ -55,8 +57,13 @@ def tornado_chart(result: dict[str, Any], ax=None, top: int = 15):
         offset = height / 2 if k == 0 else -height / 2
         low = [e["at_low"]["gains"][party] - base[party] for e in entries]
         high = [e["at_high"]["gains"][party] - base[party] for e in entries]
-        ax.barh(y + offset + height / 4, low, height=height / 2, color=COLOURS[k], alpha=0.35, label=f"{party}: input at its low value")
-        ax.barh(y + offset - height / 4, high, height=height / 2, color=COLOURS[k], alpha=0.9, label=f"{party}: input at its high value")
+        if greyscale:
+            style = {"hatch": "////" if k else None, "edgecolor": "black", "linewidth": 0.5}
+            lo_style, hi_style = style | {"color": "0.8"}, style | {"color": "0.35"}
+        else:
+            lo_style, hi_style = {"color": COLOURS[k], "alpha": 0.35}, {"color": COLOURS[k], "alpha": 0.9}
+        ax.barh(y + offset + height / 4, low, height=height / 2, label=f"{party}: input at its low value", **lo_style)
+        ax.barh(y + offset - height / 4, high, height=height / 2, label=f"{party}: input at its high value", **hi_style)
     labels = []
     for e in entries:
         c = e["changes"]

@@ -64,8 +64,8 @@ def test_dynamics_text_on_the_flagship(runner):
         "  from uniform play:\n"
         "    fictitious play:      #2 in 4 of 4\n"
         "    replicator dynamics:  #2 in 4 of 4\n"
-        "  Play drifts to equilibrium #2 most often from the status quo (8 of 8 runs): US: keep_threat + expand   "
-        "CN: as_announced + boycott, payoffs US 0.50, CN -3.00.\n\n")
+        "  Play drifts to equilibrium #2 most often from the status quo (8 of 8 runs): US: keep_threat + expand; "
+        "CN: as_announced + boycott; payoffs US 0.50, CN -3.00.\n\n")
 
 
 def test_equilibrium_rule_dynamics(runner):

@@ -216,6 +216,81 @@ def test_unknown_format(workspace):
     assert result.exit_code == 1 and "unknown report format .pdf" in result.stderr
 
 
+# ---------------------------------------------------------------- --sensitivity
+
+
+def test_sensitivity_json_is_the_librarys_swings_and_dynamics(workspace):
+    from negotiate.game.posture import PostureGame
+    from negotiate.game.sensitivity import sensitivity
+    from negotiate.scenario.schema import load_scenario
+
+    figs = workspace / "figs"
+    data = json.loads(report(workspace, "s.json", "--sensitivity", "--figures", str(figs)).read_text())
+    sens = data["sensitivity"]
+    assert sens.keys() == {"rule", "settings", "baseline", "inputs", "dynamics"}
+    expected = sensitivity(PostureGame(load_scenario(workspace / "s.yaml")), samples=0)
+    assert sens["inputs"] == expected["inputs"] and sens["baseline"] == expected["baseline"]
+    assert sens["inputs"][0]["input"] == "levers.tariffs.options.keep_threat.US"
+    solved = CliRunner().invoke(cli, ["solve", str(workspace / "s.yaml"), "--dynamics", "--json"])
+    assert sens["dynamics"] == json.loads(solved.stdout)["dynamics"]  # the report's seed is solve's default, 7
+    assert sorted(p.name for p in figs.iterdir()) == ["frontier.png", "path.png", "payoffs.png", "tornado.png"]
+    assert (figs / "tornado.png").read_bytes()[:4] == b"\x89PNG"
+    assert "sensitivity" not in forecast_data(workspace)
+
+
+def test_sensitivity_section_in_html(workspace):
+    page = report(workspace, "r.html", "--sensitivity").read_text()
+    assert page.count('src="data:image/png;base64,') == 4 and '<figure id="fig-tornado">' in page
+    order = ["The zone of agreement and P(deal).", '<h2 id="sensitivity">Which inputs decide the answer</h2>',
+             '<figure id="fig-tornado">', "<caption>One-at-a-time swings</caption>",
+             '<h3 id="dynamics">Where play drifts without a deal</h3>', "Model diagnostics"]
+    positions = [page.index(part) for part in order]
+    assert positions == sorted(positions)
+    assert ("<tr><th>rank</th><th>input</th><th>low .. high</th><th>changes</th><th>gain US at low / high "
+            "(central 4.20)</th><th>gain CN at low / high (central 5.70)</th></tr>"
+            '<tr><td class="num">1</td><td>levers.tariffs.options.keep_threat.US</td><td>-0.60 .. 0.60</td>'
+            '<td>terms, threat equilibrium</td><td class="num">1.50 / 3.60</td><td class="num">2.00 / 5.70</td></tr>') in page
+    assert page.count('<tr><td class="num">') == 10  # the top ten swings
+    assert "<p>11 more that move something (all in the JSON report), 17 inputs change nothing.</p>" in page
+    assert ("<table><tr><th>start</th><th>fictitious play</th><th>replicator dynamics</th></tr>"
+            "<tr><td>the status quo</td><td>#2 in 10 of 10</td><td>#2 in 10 of 10</td></tr>"
+            "<tr><td>uniform play</td><td>#2 in 10 of 10</td><td>#2 in 10 of 10</td></tr></table>") in page
+    assert ("Play drifts to equilibrium #2 most often from the status quo (20 of 20 runs): US: keep_threat + expand; "
+            "CN: as_announced + boycott; payoffs US 0.50, CN -3.00.</p>") in page
+    assert "Which inputs decide the answer" not in report(workspace, "plain.html").read_text()
+
+
+def test_sensitivity_section_in_markdown(workspace):
+    text = report(workspace, "r.md", "--sensitivity").read_text()
+    assert "## Which inputs decide the answer\n" in text and "(r_figures/tornado.png)" in text
+    assert (workspace / "r_figures" / "tornado.png").read_bytes()[:4] == b"\x89PNG"
+    assert ("| rank | input | low .. high | changes | gain US at low / high \\(central 4.20\\) | "
+            "gain CN at low / high \\(central 5.70\\) |\n|---:|---|---|---|---:|---:|\n"
+            "| 1 | levers.tariffs.options.keep\\_threat.US | -0.60 .. 0.60 | terms, threat equilibrium | 1.50 / 3.60 | "
+            "2.00 / 5.70 |\n") in text
+    assert ("| start | fictitious play | replicator dynamics |\n|---|---|---|\n"
+            "| the status quo | \\#2 in 10 of 10 | \\#2 in 10 of 10 |\n"
+            "| uniform play | \\#2 in 10 of 10 | \\#2 in 10 of 10 |\n") in text
+
+
+def test_sensitivity_section_escapes_user_strings(workspace):
+    from negotiate.report.document import render_html, render_markdown
+
+    data = json.loads(report(workspace, "s.json", "--sensitivity").read_text())
+    escaped_html = "&lt;script&gt;alert(1)&lt;/script&gt;&lt;img src=x onerror=alert(2)&gt;"
+    escaped_md = "&lt;script&gt;alert\\(1\\)&lt;/script&gt;"
+    before = render_html(data, {}).count(escaped_html), render_markdown(data, {}).count(escaped_md)  # the ledger's
+    data["sensitivity"]["inputs"][0]["input"] = ATTACK
+    data["sensitivity"]["dynamics"]["starts"]["status_quo"]["US"]["strategy"] = ATTACK
+    data["game"]["equilibria"][1]["strategies"]["US"] = {ATTACK: 1.0}
+    page = render_html(data, {})
+    assert "<script" not in page and "<img src=x" not in page
+    # the input, the status quo start, equilibrium #2 in the list and in the dynamics' verdict
+    assert page.count(escaped_html) == before[0] + 4
+    text = render_markdown(data, {})
+    assert "<script" not in text and text.count(escaped_md) == before[1] + 4
+
+
 def _chromium():
     found = shutil.which("chromium")
     if os.environ.get("CI"):
