@@ -1,4 +1,4 @@
-"""Time to build the flagship's HTML report with a stored fit (whole process). Run by hand.
+"""Time to build the flagship's HTML report with a stored fit (whole process), without and with --sensitivity.
 
     .venv/bin/python benchmarks/bench_report.py [--repeats 7]
 
@@ -27,17 +27,18 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "report.html"
-        cmd = [NEGOTIATE, "report", str(FLAGSHIP), "-o", str(out), "--no-record"]
-        subprocess.run(cmd, check=True, capture_output=True)  # makes sure a stored fit exists
-        times = []
-        for _ in range(args.repeats):
-            t = time.perf_counter()
-            subprocess.run(cmd, check=True, capture_output=True)
-            times.append(time.perf_counter() - t)
-        size = out.stat().st_size / 1024
-    print(f"negotiate report flagship -o report.html (stored fit, 2000 payoff draws): median {statistics.median(times):.2f} s "
-          f"over {args.repeats} runs (min {min(times):.2f}, max {max(times):.2f}); {size:.0f} KiB self-contained")
-
+        base = [NEGOTIATE, "report", str(FLAGSHIP), "-o", str(out), "--no-record"]
+        subprocess.run(base, check=True, capture_output=True)  # makes sure a stored fit exists
+        for extra, label in (([], ""), (["--sensitivity"], " --sensitivity")):
+            times = []
+            for _ in range(args.repeats):
+                t = time.perf_counter()
+                subprocess.run(base + extra, check=True, capture_output=True)
+                times.append(time.perf_counter() - t)
+            size = out.stat().st_size / 1024
+            print(f"negotiate report flagship -o report.html{label} (stored fit, 2000 payoff draws): median "
+                  f"{statistics.median(times):.2f} s over {args.repeats} runs (min {min(times):.2f}, max {max(times):.2f}); "
+                  f"{size:.0f} KiB self-contained", flush=True)
 
 if __name__ == "__main__":
     main()
