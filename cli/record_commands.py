@@ -28,7 +28,7 @@ def history(scenario, db, as_json):
     from negotiate.scenario.schema import load_scenario
 
     sid = load_scenario(scenario).id if scenario else None
-    with TrackRecord(db) as track:
+    with TrackRecord(db, readonly=True) as track:
         rows = track.forecasts(sid)
         resolutions = {r.scenario_id: r for r in track.resolutions(sid)}
     if as_json:
@@ -110,7 +110,7 @@ def score(db, plot, as_json):
     from negotiate.record.scoring import score_track_record
     from negotiate.record.track import TrackRecord
 
-    with TrackRecord(db) as track:
+    with TrackRecord(db, readonly=True) as track:
         result = score_track_record(track.resolved_questions())
     if plot:
         from negotiate.errors import NegotiateError

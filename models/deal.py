@@ -87,30 +87,141 @@ class Fit:
     def save(self, directory: str | Path) -> Path:
         """Write ``<key>.npz`` atomically in ``directory`` and return its path."""
         directory = Path(directory)
-        directory.mkdir(parents=True, exist_ok=True)
         path = directory / f"{self.key}.npz"
+        try:
+            directory.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise NegotiateError(f"{directory}: cannot store the fit there ({exc.strerror or exc}); expected a "
+                                 "writable directory") from None
         payload = {f"draw_{k}": v for k, v in self.draws.items()}
         payload |= {f"stat_{k}": v for k, v in self.stats.items()}
         payload["meta"] = np.array(json.dumps({"diagnostics": self.diagnostics, "meta": self.meta,
                                                "format": STORE_FORMAT}))
         buffer = io.BytesIO()
         np.savez(buffer, **payload)  # type: ignore[arg-type]  # numpy's stub types the first keyword only
-        replace_atomically(path, buffer.getvalue())
+        try:
+            replace_atomically(path, buffer.getvalue())
+        except OSError as exc:  # a read-only file or directory, a link planted at the name, a full disk
+            raise NegotiateError(f"{path}: cannot store the fit ({exc.strerror or exc})") from None
         return path
 
     @classmethod
-    def load(cls, path: str | Path) -> Fit:
+    def load(cls, path: str | Path, expected: dict[str, tuple[int, ...]] | None = None) -> Fit:
+        """Read a stored fit, checking everything before using it.
+
+        The file's size and every array's header (dtype, shape) are checked before any array is read;
+        then the meta (JSON: format, diagnostics, meta), and the draws: real numbers, all finite, the
+        same number of draws (at least one) for every parameter, ``expected`` trailing shapes by name
+        when given (see :meth:`models.variants.Variant.draw_shapes`).
+
+        Raises
+        ------
+        NegotiateError
+            Saying what is wrong, with the ``refit`` remedy (fitting again replaces the file).
+        """
         path = Path(path)
+        arrays = _read_npz(path)
         try:
-            with np.load(path, allow_pickle=False) as data:
-                info = json.loads(str(data["meta"]))
-                draws = {k[5:]: data[k] for k in data.files if k.startswith("draw_")}
-                stats = {k[5:]: data[k] for k in data.files if k.startswith("stat_")}
-        except (OSError, ValueError, KeyError) as exc:
-            raise NegotiateError(f"{path}: unreadable stored fit ({exc})").with_remedies(REMEDY_REFIT) from None
-        if info.get("format") != STORE_FORMAT:
-            raise NegotiateError(f"{path}: stored fit of another format").with_remedies(REMEDY_REFIT)
-        return cls(draws, info["diagnostics"], path.stem, info["meta"], stats)
+            info = json.loads(str(arrays.pop("meta")[()]))
+        except KeyError:
+            raise _unusable(path, "no meta") from None
+        except (ValueError, RecursionError, TypeError, IndexError):
+            raise _unusable(path, "its meta is not the JSON negotiate writes") from None
+        if not isinstance(info, dict) or info.get("format") != STORE_FORMAT:
+            found = info.get("format") if isinstance(info, dict) else None
+            raise _unusable(path, f"stored in format {found!r}; this negotiate reads format {STORE_FORMAT}")
+        diagnostics, meta = info.get("diagnostics"), info.get("meta")
+        if not isinstance(meta, dict) or not isinstance(diagnostics, dict):
+            raise _unusable(path, "its meta lacks the diagnostics or the model's description")
+        for name in ("max_rhat", "min_ess_bulk", "divergences"):
+            value = diagnostics.get(name)
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or math.isnan(value):
+                raise _unusable(path, f"diagnostic {name} is {_short(value)}; expected a number")
+        draws = {k[5:]: v for k, v in arrays.items() if k.startswith("draw_")}
+        stats = {k[5:]: v for k, v in arrays.items() if k.startswith("stat_")}
+        if not draws:
+            raise _unusable(path, "no posterior draws")
+        sizes = {name: (a.shape[0] if a.ndim else 0) for name, a in draws.items()}
+        if len(set(sizes.values())) != 1 or min(sizes.values()) < 1:
+            shown = ", ".join(f"{n} {k}" for n, k in sorted(sizes.items())[:6])
+            raise _unusable(path, f"draws per parameter {shown}; expected the same number, at least one, for every parameter")
+        for name, a in draws.items():
+            if a.dtype.kind not in "iuf":
+                raise _unusable(path, f"draws of {name} are of type {a.dtype}; expected real numbers")
+            if not np.isfinite(a).all():
+                raise _unusable(path, f"draws of {name} hold NaN or infinite values; expected finite numbers")
+        for name, shape in (expected or {}).items():
+            if name not in draws:
+                raise _unusable(path, f"no draws of {name}, which this model needs")
+            if draws[name].shape[1:] != tuple(shape):
+                raise _unusable(path, f"draws of {name} have shape {draws[name].shape[1:]} each; expected {tuple(shape)}")
+        for name, a in stats.items():
+            if a.dtype.kind not in "biuf":
+                raise _unusable(path, f"sampler statistic {name} is of type {a.dtype}; expected numbers")
+        chains = meta.get("chains", 1)
+        size = next(iter(sizes.values()))
+        if isinstance(chains, bool) or not isinstance(chains, int) or chains < 1 or size % chains:
+            raise _unusable(path, f"{size} draws do not split into {_short(chains)} chains")
+        return cls(draws, diagnostics, path.stem, meta, stats)
+
+
+# A stored fit is a few MB (2,000 draws of a few dozen parameters); past this it is not one.
+MAX_FIT_BYTES = 256 * 2**20
+
+
+def _short(value) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _unusable(path: Path, why: str, what: str = "unusable stored fit: ") -> NegotiateError:
+    return NegotiateError(f"{path}: {what}{why}; fitting again replaces it").with_remedies(REMEDY_REFIT)
+
+
+def _read_npz(path: Path) -> dict[str, np.ndarray]:
+    """The arrays of an ``.npz`` written by :meth:`Fit.save`, each header checked before its data is read."""
+    import zipfile
+
+    try:
+        size = path.stat().st_size
+        if not path.is_file():
+            raise _unusable(path, "not a file")
+        if size > MAX_FIT_BYTES:
+            raise _unusable(path, f"{size:,} bytes, more than the {MAX_FIT_BYTES:,} a stored fit may have")
+        arrays: dict[str, np.ndarray] = {}
+        total = 0
+        with zipfile.ZipFile(path) as archive:
+            for member in archive.infolist():
+                name = member.filename
+                if not name.endswith(".npy") or not (name == "meta.npy" or name.startswith(("draw_", "stat_"))):
+                    raise _unusable(path, f"unexpected member {_short(name)}")
+                with archive.open(member) as handle:
+                    version = np.lib.format.read_magic(handle)
+                    if version == (1, 0):
+                        shape, fortran, dtype = np.lib.format.read_array_header_1_0(handle)
+                    elif version == (2, 0):
+                        shape, fortran, dtype = np.lib.format.read_array_header_2_0(handle)
+                    else:
+                        raise _unusable(path, f"{name}: array format {version}")
+                    if dtype.hasobject or dtype.kind not in ("biufcU" if name == "meta.npy" else "biufcUS"):
+                        raise _unusable(path, f"{name}: arrays of type {dtype}; expected numbers")
+                    count = math.prod(shape)
+                    nbytes = count * dtype.itemsize
+                    total += nbytes
+                    if nbytes > member.file_size or total > MAX_FIT_BYTES:
+                        raise _unusable(path, f"{name}: its header claims {count:,} values, more than the file holds")
+                    data = handle.read(nbytes)
+                    if len(data) != nbytes or handle.read(1):
+                        raise _unusable(path, f"{name}: {len(data):,} bytes of data where its header says {nbytes:,}")
+                arrays[name[:-4]] = np.frombuffer(data, dtype=dtype).reshape(shape, order="F" if fortran else "C").copy()
+        return arrays
+    except NegotiateError:
+        raise
+    except FileNotFoundError:
+        raise _unusable(path, "not found") from None
+    except (OSError, ValueError, EOFError, KeyError, NotImplementedError, RuntimeError, zipfile.BadZipFile,
+            zipfile.LargeZipFile) as exc:
+        raise _unusable(path, f"({_short(str(exc))[1:-1] or type(exc).__name__})", "unreadable stored fit ") from None
 
 
 # ---------------------------------------------------------------- training data

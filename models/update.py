@@ -63,10 +63,13 @@ def fitted(reference: Path | None = None, fit_dir: Path | None = None, refit: bo
         raise NegotiateError(f"{reference}: no episodes.csv; expected a reference directory with episodes.csv and events.csv")
     chosen, sampler = variant(model), sampler or SamplerConfig()
     fit_dir = Path(fit_dir or default_fit_dir())
+    if fit_dir.exists() and not fit_dir.is_dir():  # found before a fit of minutes, not after
+        raise NegotiateError(f"{fit_dir}: not a directory; expected the directory where fits are stored "
+                             "($NEGOTIATE_FITS or the fits option)")
     key = fit_key(reference, chosen.config_dict(), sampler)
     path = fit_dir / f"{key}.npz"
-    if path.exists() and not refit:
-        return FitInfo(Fit.load(path), path, True)
+    if (path.exists() or path.is_symlink()) and not refit:
+        return FitInfo(Fit.load(path, expected=chosen.draw_shapes()), path, True)
     episodes = load_reference(reference)
     if notify:
         notify(f"Fitting the deal model {model!r} on {len(episodes)} reference episodes (stored for reuse as {path.name})...")

@@ -23,9 +23,9 @@ import numpy as np
 from negotiate.errors import NegotiateError
 from negotiate.evidence.catalogue import Catalogue
 
-from .deal import Fit, ModelConfig, SamplerConfig, _package_versions, diagnostics, flat_draws
+from .deal import Fit, ModelConfig, SamplerConfig, _package_versions, diagnostics, flat_draws, point_fit
 from .deal import fit as fit_v1
-from .hazard import Case, HazardConfig, fit_hazard, p_deal_by_deadline, parameter_names
+from .hazard import Case, HazardConfig, fit_hazard, p_deal_by_deadline, parameter_names, point_draws
 from .predict import EffectDraws, sigmoid
 
 
@@ -65,6 +65,15 @@ class Variant:
                                            np.zeros(fit.size))
             return sigmoid(eta) if as_of < case.deadline else np.zeros(fit.size)
         return p_deal_by_deadline(fit.draws, self.config, case, as_of, catalogue)
+
+    def draw_shapes(self) -> dict[str, tuple[int, ...]]:
+        """The parameters a fit of this variant must hold, each with the shape of one draw."""
+        if isinstance(self.config, ModelConfig):
+            draws = point_fit({}, 14.0).draws
+            names: tuple[str, ...] = ("alpha", "beta", "mu", "tau", "half_life")
+        else:
+            draws, names = point_draws(self.config, 0.0), tuple(parameter_names(self.config))
+        return {name: draws[name].shape[1:] for name in names}
 
     @property
     def is_hazard(self) -> bool:

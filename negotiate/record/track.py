@@ -8,10 +8,11 @@ leaves the last committed state. A database from a newer schema is refused witho
 from __future__ import annotations
 
 import datetime as dt
+import math
 import os
 import sqlite3
 from collections.abc import Callable
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -97,6 +98,56 @@ class Resolution:
     id: int | None = None
 
 
+def _writable(path: Path) -> bool:
+    """A write bit set and writable by this user (root included: ``chmod 444`` means read-only)."""
+    return bool(path.stat().st_mode & 0o222) and os.access(path, os.W_OK)
+
+
+def _real(value: object) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _date_text(value: object) -> bool:
+    try:
+        parse_date(value)
+    except ValueError:
+        return False
+    return isinstance(value, str)
+
+
+def _forecast_problem(f: Forecast) -> str | None:
+    """What is wrong with a forecast row (edited by hand or damaged), or None."""
+    for name in ("scenario_id", "question", "model_version", "input_hash", "command", "made_at"):
+        if not isinstance(getattr(f, name), str):
+            return f"{name} is {_short(getattr(f, name))}; expected text"
+    for name in ("as_of", "deadline"):
+        if not _date_text(getattr(f, name)):
+            return f"{name} is {_short(getattr(f, name))}; expected a date as YYYY-MM-DD"
+    if not (_real(f.p) and 0 <= f.p <= 1):
+        return f"p is {_short(f.p)}; expected a probability"
+    for name in ("lo", "hi"):
+        value = getattr(f, name)
+        if value is not None and not (_real(value) and 0 <= value <= 1):
+            return f"{name} is {_short(value)}; expected a probability or nothing"
+    return None
+
+
+def _resolution_problem(r: Resolution) -> str | None:
+    for name in ("scenario_id", "source", "recorded_at"):
+        if not isinstance(getattr(r, name), str):
+            return f"{name} is {_short(getattr(r, name))}; expected text"
+    if r.outcome not in OUTCOMES:
+        return f"outcome is {_short(r.outcome)}; expected one of {', '.join(OUTCOMES)}"
+    if not _date_text(r.resolved_on):
+        return f"resolved_on is {_short(r.resolved_on)}; expected a date as YYYY-MM-DD"
+    return None
+
+
+def _short(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
 def _now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="microseconds")
 
@@ -107,30 +158,84 @@ class TrackRecord:
     Parameters
     ----------
     path : path
-        The SQLite file (created when missing).
+        The SQLite file (created when missing, unless ``readonly``).
+    readonly : bool
+        Only read (``history``, ``score``): a missing file is an empty record and is not created, and a
+        read-only file (no write bit) can be read. Without it, a read-only file is refused.
+
+    Every failure is a :class:`NegotiateError` that says what is wrong: a directory that does not exist,
+    a read-only file, another application's database, a damaged file (SQLite's own error), a row whose
+    values are not what negotiate writes (named by its id).
     """
 
-    def __init__(self, path: str | Path | None = None):
+    def __init__(self, path: str | Path | None = None, readonly: bool = False):
         self.path = Path(path or default_db())
-        if self.path.exists() and self.path.is_dir():
-            raise NegotiateError(f"{self.path}: is a directory; expected a database file")
+        self.readonly = readonly
+        p = self.path
+        if p.is_dir():
+            raise NegotiateError(f"{p}: is a directory; expected a database file")
+        if p.is_symlink() and not p.exists():
+            raise NegotiateError(f"{p}: a link to a file that does not exist; expected a database file")
+        empty = not p.exists() or p.stat().st_size == 0
+        if readonly and empty:  # nothing recorded yet: an empty record in memory, no file made
+            self.conn = sqlite3.connect(":memory:", isolation_level=None)
+            self._migrate(0)
+            return
+        if not readonly:
+            if not p.parent.is_dir():
+                raise NegotiateError(f"{p}: directory {p.parent} does not exist; expected an existing directory")
+            if p.exists() and not _writable(p):
+                raise NegotiateError(f"{p}: the database is read-only; it was left unchanged (make it writable to record "
+                                     "in it, or choose another database)")
+            if not p.exists() and not os.access(p.parent, os.W_OK):
+                raise NegotiateError(f"{p}: cannot create the database: directory {p.parent} is not writable")
         try:
-            self.conn = sqlite3.connect(self.path, timeout=60, isolation_level=None)
+            if readonly:
+                self.conn = sqlite3.connect(p.resolve().as_uri() + "?mode=ro", uri=True, timeout=60, isolation_level=None)
+            else:
+                self.conn = sqlite3.connect(p, timeout=60, isolation_level=None)
             version = self.conn.execute("PRAGMA user_version").fetchone()[0]
         except sqlite3.DatabaseError as exc:
-            raise NegotiateError(f"{self.path}: not a negotiate database or corrupted ({exc}); "
+            raise NegotiateError(f"{p}: not a negotiate database or corrupted ({exc}); "
                                  "expected the SQLite file written by negotiate (move it aside to start a new one)") from None
         if version > SCHEMA_VERSION:
             self.conn.close()
-            raise NegotiateError(f"{self.path}: written by a newer negotiate (schema version {version}, this one "
+            raise NegotiateError(f"{p}: written by a newer negotiate (schema version {version}, this one "
                                  f"knows up to {SCHEMA_VERSION}); upgrade negotiate to use it. The file was not changed.")
         self._refuse_foreign(version)
+        if readonly:
+            if version < SCHEMA_VERSION:
+                self.conn.close()
+                raise NegotiateError(f"{p}: written by an older negotiate (schema version {version}); a command that "
+                                     "records a forecast upgrades it")
+            return
         try:
             self.conn.execute("PRAGMA journal_mode=WAL")
             self.conn.execute("PRAGMA foreign_keys=ON")
-            self._migrate(version)
         except sqlite3.DatabaseError as exc:
-            raise NegotiateError(f"{self.path}: cannot use the database ({exc})") from None
+            self.conn.close()
+            raise self._failure(exc) from None
+        self._migrate(version)
+
+    def _failure(self, exc: sqlite3.DatabaseError) -> NegotiateError:
+        """What an SQLite error means for the person at hand."""
+        text = str(exc)
+        if "readonly" in text or "read-only" in text:
+            return NegotiateError(f"{self.path}: the database or its directory is read-only; nothing was recorded "
+                                  "(make both writable, or choose another database)")
+        if "locked" in text or "busy" in text:
+            return NegotiateError(f"{self.path}: another process has held the database for a minute; try again")
+        if "disk is full" in text or "disk I/O" in text:
+            return NegotiateError(f"{self.path}: cannot write the database ({text}); nothing was recorded")
+        return NegotiateError(f"{self.path}: the track record is damaged ({text}); move it aside to start a new "
+                              "one (negotiate never repairs it in place)")
+
+    def _rows(self, sql: str, params: tuple = ()) -> list[tuple]:
+        """Rows of a query; a damaged file or text that is not UTF-8 is a NegotiateError."""
+        try:
+            return self.conn.execute(sql, params).fetchall()
+        except sqlite3.DatabaseError as exc:
+            raise self._failure(exc) from None
 
     def _refuse_foreign(self, version: int) -> None:
         """Refuse, untouched, an SQLite file that is neither empty nor a track record (another application's)."""
@@ -144,7 +249,7 @@ class TrackRecord:
         ours = {"forecasts", "resolutions"}
         if (version == 0 and tables) or (version > 0 and not ours <= tables):
             self.conn.close()
-            shown = ", ".join(sorted(tables)[:6]) + (", ..." if len(tables) > 6 else "")
+            shown = ", ".join(sorted(map(str, tables))[:6]) + (", ..." if len(tables) > 6 else "")
             raise NegotiateError(f"{self.path}: not a negotiate database: an SQLite file with other tables ({shown}); "
                                  "it was left unchanged. Choose another file for the track record.")
 
@@ -159,15 +264,30 @@ class TrackRecord:
 
     @contextmanager
     def transaction(self):
-        """An immediate (write-locking) transaction: committed on success, rolled back on error."""
-        self.conn.execute("BEGIN IMMEDIATE")
+        """An immediate (write-locking) transaction: committed on success, rolled back on error.
+
+        SQLite's errors come out as NegotiateError (read-only, damaged, busy); nothing is then recorded.
+        """
+        if self.readonly and self.path.exists():
+            raise NegotiateError(f"{self.path}: opened for reading only; nothing was recorded")
+        try:
+            self.conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.DatabaseError as exc:
+            raise self._failure(exc) from None
         try:
             yield self.conn
-        except BaseException:
-            self.conn.execute("ROLLBACK")
+        except BaseException as exc:
+            with suppress(sqlite3.DatabaseError):
+                self.conn.execute("ROLLBACK")
+            if isinstance(exc, sqlite3.DatabaseError):
+                raise self._failure(exc) from None
             raise
-        else:
+        try:
             self.conn.execute("COMMIT")
+        except sqlite3.DatabaseError as exc:
+            with suppress(sqlite3.DatabaseError):
+                self.conn.execute("ROLLBACK")
+            raise self._failure(exc) from None
 
     def _migrate(self, version: int) -> None:
         with self.transaction() as c:
@@ -209,8 +329,16 @@ class TrackRecord:
                " made_at, id FROM forecasts WHERE id IN (SELECT MIN(id) FROM forecasts"
                + (" WHERE scenario_id = ?" if scenario_id else "")
                + " GROUP BY scenario_id, input_hash, as_of, model_version) ORDER BY made_at, id")
-        rows = self.conn.execute(sql, (scenario_id,) if scenario_id else ()).fetchall()
-        return [Forecast(*r) for r in rows]
+        found = [Forecast(*r) for r in self._rows(sql, (scenario_id,) if scenario_id else ())]
+        for f in found:
+            problem = _forecast_problem(f)
+            if problem:
+                raise self._bad_row("forecast", f.id, problem)
+        return found
+
+    def _bad_row(self, kind: str, row_id: object, problem: str) -> NegotiateError:
+        return NegotiateError(f"{self.path}: {kind} #{row_id}: {problem}; the database was edited or damaged "
+                              "(correct or delete that row, or move the file aside to start a new one)")
 
     def previous(self, scenario_id: str, before: int | None = None) -> Forecast | None:
         """The most recently made forecast of a scenario (other than the one with id ``before``)."""
@@ -222,7 +350,12 @@ class TrackRecord:
     def resolutions(self, scenario_id: str | None = None) -> list[Resolution]:
         sql = ("SELECT scenario_id, outcome, resolved_on, source, recorded_at, amends, reason, id FROM resolutions"
                + (" WHERE scenario_id = ?" if scenario_id else "") + " ORDER BY id")
-        return [Resolution(*r) for r in self.conn.execute(sql, (scenario_id,) if scenario_id else ()).fetchall()]
+        found = [Resolution(*r) for r in self._rows(sql, (scenario_id,) if scenario_id else ())]
+        for r in found:
+            problem = _resolution_problem(r)
+            if problem:
+                raise self._bad_row("resolution", r.id, problem)
+        return found
 
     def current_resolution(self, scenario_id: str) -> Resolution | None:
         found = self.resolutions(scenario_id)
@@ -231,7 +364,7 @@ class TrackRecord:
     def resolved_questions(self) -> list[dict]:
         """Resolved (not void) questions with the forecasts made up to their resolution, for scoring."""
         questions = []
-        ids = [row[0] for row in self.conn.execute("SELECT DISTINCT scenario_id FROM resolutions ORDER BY scenario_id")]
+        ids = [row[0] for row in self._rows("SELECT DISTINCT scenario_id FROM resolutions ORDER BY scenario_id")]
         for sid in ids:
             r = self.current_resolution(sid)
             if r is None or r.outcome == "void":
