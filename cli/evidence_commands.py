@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from cli.options import DATE, columns, json_option, reports_errors, scenario_argument
+from cli.options import DATE, columns, json_option, printable, reports_errors, scenario_argument
 
 
 def _event_table(events, as_of) -> str:
@@ -77,7 +77,7 @@ def evidence_add(scenario, date_, actor, target, type_, description, source, wei
         click.echo(json.dumps({"ledger": str(path), "added": [e.to_dict() for e in result.added],
                                "after_as_of": bool(result.after_as_of)}, indent=2, ensure_ascii=False))
         return
-    click.echo(f"Added to {path}:")
+    click.echo(f"Added to {printable(path)}:")
     click.echo(_event_table(result.added, s.as_of), nl=False)
     if result.after_as_of:
         click.echo(f"warning: dated after as_of {s.as_of}; forecasts as of {s.as_of} ignore it", err=True)
@@ -108,7 +108,7 @@ def evidence_list(scenario, as_json):
                               indent=2, ensure_ascii=False))
         return
     if not events:
-        click.echo(f"{path}: no events yet (negotiate evidence add ...)")
+        click.echo(f"{printable(path)}: no events yet (negotiate evidence add ...)")
         return
     click.echo(_event_table(events, s.as_of), nl=False)
     late = sum(e.date > s.as_of for e in events)
@@ -159,11 +159,11 @@ def evidence_import(fmt, file, scenario_path, since, until, weight, dry_run, aft
         click.echo(json.dumps(summary | {"events": [e.to_dict() for e in added]}, indent=2, ensure_ascii=False))
         return
     verb = "would add" if dry_run else "added"
-    click.echo(f"{file} ({fmt}): read {report.read} rows, kept {report.kept} between "
-               f"{' and '.join(s.party_ids)} in the window, mapped {report.mapped}; {verb} {len(added)} to {path}"
-               + (f" ({len(duplicates)} already there)" if duplicates else ""))
+    click.echo(printable(f"{file} ({fmt}): read {report.read} rows, kept {report.kept} between "
+                         f"{' and '.join(s.party_ids)} in the window, mapped {report.mapped}; {verb} {len(added)} to {path}"
+                         + (f" ({len(duplicates)} already there)" if duplicates else "")))
     for reason, count in report.skipped.items():
-        click.echo(f"  skipped {count}: {reason}")
+        click.echo(f"  skipped {count}: {printable(reason)}")
     if added:
         click.echo(_event_table(added, s.as_of), nl=False)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import re
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
@@ -26,6 +27,26 @@ REMEDY_HINTS = {
 }
 
 
+# What a terminal acts on instead of showing: C0 and C1 controls (escape sequences, bells, carriage
+# returns, backspaces), DEL, and the bidirectional overrides that reorder what is shown.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def printable(text: object, newlines: bool = False) -> str:
+    """``text`` safe to print on a terminal: every control character shown as an escape (``\\x1b``, ``\\n``).
+
+    ``newlines`` keeps line breaks (for multi-line messages); table cells escape them too.
+    """
+
+    def escape(match: re.Match) -> str:
+        c = match.group()
+        if newlines and c == "\n":
+            return c
+        return {"\n": "\\n", "\r": "\\r", "\t": "\\t"}.get(c) or (f"\\x{ord(c):02x}" if ord(c) < 0x100 else f"\\u{ord(c):04x}")
+
+    return _CONTROL.sub(escape, str(text))
+
+
 def package_version() -> str:
     try:
         return version(DISTRIBUTION)
@@ -45,9 +66,9 @@ def reports_errors(func):
             return func(*args, **kwargs)
         except NegotiateError as exc:
             hints = [REMEDY_HINTS[k] for k in sorted(exc.remedies) if k in REMEDY_HINTS]
-            raise click.ClickException(str(exc) + "".join(f"\n({h})" for h in hints)) from None
+            raise click.ClickException(printable(exc, newlines=True) + "".join(f"\n({h})" for h in hints)) from None
         except UnsafeFile as exc:  # a write refused for the data's safety (a link, a read-only file)
-            raise click.ClickException(str(exc)) from None
+            raise click.ClickException(printable(exc, newlines=True)) from None
 
     return wrapper
 
@@ -130,7 +151,9 @@ def record(db, scenario, result, command: str):
 
 
 def columns(header: list[str], rows: list[list[str]]) -> str:
-    """A left-aligned text table, one line a row, the last column running free."""
+    """A left-aligned text table, one line a row, the last column running free; cells printed inert
+    (:func:`printable`), so user text cannot move the cursor, recolour or clear the terminal."""
     from negotiate.report.tables import render_columns
 
-    return "\n".join(render_columns(header, rows)) + "\n"
+    safe = [[printable(cell) for cell in row] for row in rows]
+    return "\n".join(render_columns([printable(h) for h in header], safe)) + "\n"

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from cli.options import DATE, columns, db_option, json_option, reports_errors, scenario_argument
+from cli.options import DATE, columns, db_option, json_option, printable, reports_errors, scenario_argument
 
 
 @click.command()
@@ -43,7 +43,7 @@ def history(scenario, db, as_json):
               f"{f.lo:.1%}-{f.hi:.1%}" if f.lo is not None else "", f.input_hash, f.model_version] for f in rows]
     click.echo(columns(header, table), nl=False)
     for r in resolutions.values():
-        click.echo(f"{r.scenario_id}: resolved {r.outcome} on {r.resolved_on} ({r.source})")
+        click.echo(printable(f"{r.scenario_id}: resolved {r.outcome} on {r.resolved_on} ({r.source})"))
 
 
 @click.command()
@@ -90,7 +90,7 @@ def resolve(scenario, outcome, on, source, amend, reason, add_to_reference, refe
     click.echo(f"{s.id}: {'resolved' if written else 'already resolved'} as {current.outcome} on {current.resolved_on}"
                + (f" (amends resolution #{current.amends})" if written and current.amends else ""))
     if added:
-        click.echo(f"Added {s.id} to the reference class in {added[0]}; the next update refits on it.")
+        click.echo(f"Added {s.id} to the reference class in {printable(added[0])}; the next update refits on it.")
 
 
 @click.command()
@@ -130,7 +130,7 @@ def score(db, plot, as_json):
     click.echo(f"Brier score {result['brier']:.3f} (lower is better); log score {result['log_score']:.3f} (higher is better)")
     click.echo(f"Mean time-averaged Brier per question {result['mean_time_averaged_brier']:.3f}")
     for q in result["per_question"]:
-        click.echo(f"  {q['scenario_id']:<28} outcome {q['outcome']}  forecasts {q['forecasts']:>3}  "
+        click.echo(f"  {printable(q['scenario_id']):<28} outcome {q['outcome']}  forecasts {q['forecasts']:>3}  "
                    f"Brier {q['brier']:.3f}  time-averaged {q['time_averaged_brier']:.3f}")
     click.echo("Reliability:")
     for r in result["reliability"]:
