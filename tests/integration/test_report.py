@@ -61,7 +61,12 @@ def test_report_sections_in_order(workspace):
 def test_change_since_previous_report(workspace):
     first = report(workspace, "a.html").read_text()
     assert "no previous report in the track record" in first
-    second = report(workspace, "b.html").read_text()
+    again = report(workspace, "again.html").read_text()  # the same input is the same forecast, recorded once
+    assert "no previous report in the track record" in again
+    added = CliRunner().invoke(cli, ["evidence", "add", str(workspace / "s.yaml"), "--date", "2025-10-22", "--actor", "CN",
+                                     "--target", "US", "--type", "consult", "--description", "talks", "--source", "x"])
+    assert added.exit_code == 0, added.output
+    second = report(workspace, "b.html").read_text()  # a new ledger: a new forecast, compared with the last one
     assert "points since the previous report" in second
 
 
