@@ -82,7 +82,7 @@ def resolve(scenario, outcome, on, source, amend, reason, add_to_reference, refe
         episode = episode_from_scenario(s, outcome, on, source)  # refuses a void question before anything is written
 
         def add(_resolution):
-            added.append(add_episode(target, episode) or target)
+            added.append(add_episode(target, episode, replace=amend) or target)
 
     with TrackRecord(db) as track:
         current, written = track.resolve(Resolution(s.id, outcome, on.isoformat(), source, reason=reason),

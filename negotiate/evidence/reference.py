@@ -268,12 +268,13 @@ def check_reference(directory: str | Path = DEFAULT_REFERENCE, min_events: int =
     return found
 
 
-def add_episode(directory: str | Path, episode: Episode) -> Path:
+def add_episode(directory: str | Path, episode: Episode, replace: bool = False) -> Path:
     """Append a resolved negotiation and its events to a reference directory (atomic, locked); that directory.
 
     Additions to the shipped class go to :func:`user_reference_dir` (created on first use), never into
     the installed package. Existing rows are kept byte for byte; an episode id already present (in
-    the shipped class or the additions) is refused.
+    the shipped class or the additions) is refused, unless ``replace`` (an amended resolution): then
+    its rows in that directory are replaced by the new ones (the shipped class's own are never changed).
     """
     import io
 
@@ -293,7 +294,16 @@ def add_episode(directory: str | Path, episode: Episode) -> Path:
     if not ep_path.exists() or not ev_path.exists():
         raise NegotiateError(f"{directory}: expected a reference directory with episodes.csv and events.csv")
     with locked(ep_path), locked(ev_path):
-        _refuse_known(load_reference(DEFAULT_REFERENCE if shipped else directory), episode, ep_path)
+        known = load_reference(DEFAULT_REFERENCE if shipped else directory)
+        ep_bytes, ev_bytes = ep_path.read_bytes(), ev_path.read_bytes()
+        if replace and any(e.id == episode.id for e in known):
+            ep_bytes, found = _without_rows(ep_bytes, "id", episode.id)
+            if not found:
+                raise NegotiateError(f"{ep_path}: episode {episode.id!r} is in the shipped reference class, which "
+                                     "is never changed; it cannot be amended there")
+            ev_bytes, _ = _without_rows(ev_bytes, "episode", episode.id)
+        else:
+            _refuse_known(known, episode, ep_path)
 
         def rows(values: list[list[str]]) -> bytes:
             buffer = io.StringIO()
@@ -309,10 +319,37 @@ def add_episode(directory: str | Path, episode: Episode) -> Path:
         if ep_path.read_text(encoding="utf-8-sig").startswith(",".join(EPISODE_FIELDS)):
             ep_row += [episode.domain, episode.deadline_kind, episode.group, str(int(episode.summit_at_deadline))]
         ev_rows = [[episode.id] + e.row() for e in episode.events]
+        limit = csv.field_size_limit()  # what the reference reader takes in one field
+        for row in [ep_row, *ev_rows]:
+            if any(len(value) > limit for value in row):
+                raise NegotiateError(f"{ep_path}: episode {episode.id!r} has a field of more than {limit:,} characters, "
+                                     "more than the reference class reads; shorten it")
         # events first: an episode row never points at events that are not there yet
-        replace_atomically(ev_path, tail(ev_path.read_bytes()) + rows(ev_rows))
-        replace_atomically(ep_path, tail(ep_path.read_bytes()) + rows([ep_row]))
+        replace_atomically(ev_path, tail(ev_bytes) + rows(ev_rows))
+        replace_atomically(ep_path, tail(ep_bytes) + rows([ep_row]))
     return directory
+
+
+def _without_rows(data: bytes, column: str, value: str) -> tuple[bytes, bool]:
+    """``data`` (a CSV file with a header) without the rows whose ``column`` is ``value``, every other byte
+    kept; and whether any row was taken out."""
+    import io
+
+    bom = b"\xef\xbb\xbf" if data.startswith(b"\xef\xbb\xbf") else b""
+    lines = io.StringIO(data[len(bom):].decode("utf-8"), newline="").readlines()
+    reader = csv.reader(iter(lines))
+    header = [h.strip() for h in next(reader, [])]
+    if column not in header:
+        return data, False
+    at, kept, start, found = header.index(column), lines[:reader.line_num], reader.line_num, False
+    for record in reader:
+        end = reader.line_num
+        if len(record) > at and record[at].strip() == value:
+            found = True
+        else:
+            kept += lines[start:end]
+        start = end
+    return bom + "".join(kept).encode("utf-8"), found
 
 
 def _refuse_known(existing: list[Episode], episode: Episode, ep_path: Path) -> None:

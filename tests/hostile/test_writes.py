@@ -120,3 +120,11 @@ def test_the_lock_is_exclusive(tmp_path):
         waited = time.monotonic() - start
     first.wait()
     assert waited > 0.3
+
+
+def test_a_ledger_that_is_a_directory_is_a_clean_error(workspace):
+    (workspace / "events.csv").unlink()
+    (workspace / "events.csv").mkdir()
+    for args in (("evidence", "list", workspace / "s.yaml"), ("evidence", "add", workspace / "s.yaml", *ADD)):
+        result = run(*args)
+        assert result.exit_code == 1 and "directory" in result.stderr and "Traceback" not in result.output, result.output
