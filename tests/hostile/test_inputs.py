@@ -16,7 +16,7 @@ from negotiate.evidence.ledger import LedgerError, read_ledger
 from negotiate.scenario.schema import load_scenario
 from negotiate.yamlsource import MAX_DEPTH
 from tests.conftest import FLAGSHIP, ROOT
-from tests.hostile.conftest import copy_flagship
+from tests.hostile.conftest import copy_flagship, run
 
 MEMORY = 3 * 2**30  # address space: the interpreter with numpy and pandas maps about 1 GiB
 
@@ -148,3 +148,17 @@ def test_valid_unquoted_dates_still_load(tmp_path):
         "- {date: 2025-10-01, actor: US, target: CN, type: consult, description: ok, source: x}\n")
     assert [e.event.date.isoformat() for e in read_ledger(tmp_path / "events.yaml", s)] == ["2025-10-01"]
     assert json.dumps(str(s.as_of)) == '"2025-10-23"'
+
+
+def test_an_import_whose_dates_are_all_invalid_is_a_clean_report(tmp_path):
+    s = copy_flagship(tmp_path)
+    row = (ROOT / "tests" / "data" / "importers" / "gdelt_sample.export.CSV").read_text().splitlines()[0].split("\t")
+    rows = []
+    for bad in ("20251399", "2025-02-30", "", "x"):
+        row[1] = bad
+        rows.append("\t".join(row))
+    (tmp_path / "g.CSV").write_text("\n".join(rows) + "\n")
+    result = run("evidence", "import", "gdelt", tmp_path / "g.CSV", "--scenario", s, "--dry-run")
+    assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
+    assert "Traceback" not in result.output
+    assert result.exit_code == 0 and "bad date" in result.stdout, result.output

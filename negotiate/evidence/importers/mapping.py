@@ -34,7 +34,8 @@ def to_events(table: pd.DataFrame, code_kind: str, scenario: Scenario, since: dt
     actor = table["actor_code"].str.strip().str.upper().map(lookup)
     target = table["target_code"].str.strip().str.upper().map(lookup)
     between = actor.notna() & target.notna() & (actor != target) & ~bad_date
-    window = (dates.dt.date >= since) & (dates.dt.date <= until)
+    day = dates.dt.normalize()  # compared as timestamps: .dt.date of an all-invalid column is no date at all
+    window = ((day >= pd.Timestamp(since)) & (day <= pd.Timestamp(until))).fillna(False).astype(bool)
     outside = ~bad_date & ~window
     report.skipped["outside the date window"] += int(outside.sum())
     other = ~bad_date & window & ~between
