@@ -116,10 +116,12 @@ def score(db, plot, as_json):
         from negotiate.errors import NegotiateError
         from negotiate.report.plots import plot_reliability
 
+        if plot.suffix.lower() not in (".png", ".svg", ".pdf"):
+            raise NegotiateError(f"{plot}: unknown chart format {plot.suffix or '(none)'}; expected .png, .svg or .pdf")
         try:
             plot_reliability(result["reliability"], title="Calibration of the track record").savefig(plot, dpi=150)
         except OSError as exc:
-            raise NegotiateError(f"{plot}: cannot write the plot ({exc.strerror})") from None
+            raise NegotiateError(f"{plot}: cannot write the plot ({exc.strerror or exc})") from None
     if as_json:
         click.echo(json.dumps(result, indent=2, default=str))
         return

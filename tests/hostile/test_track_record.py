@@ -172,3 +172,9 @@ def test_reading_commands_never_create_a_database(tmp_path):
     assert "No forecasts recorded yet" in clean(run("history", "--db", path)).stdout
     assert clean(run("score", "--db", path)).exit_code == 0
     assert not path.exists() and list(tmp_path.iterdir()) == []
+
+
+def test_score_plot_with_an_unknown_format_or_directory_is_a_clean_error(tmp_path):
+    for target, words in ((tmp_path / "x.weird", "unknown chart format"), (tmp_path / "no" / "x.png", "cannot write")):
+        result = clean(run("score", "--plot", target, "--db", tmp_path / "t.sqlite"))
+        assert result.exit_code == 1 and words in result.stderr, result.output
