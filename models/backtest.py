@@ -79,6 +79,8 @@ def run_fold(name: str, train: list[Episode], test: list[Episode], sampler: Samp
     """Fit ``name`` on ``train`` (chains in sequence: this runs inside a worker) and forecast ``test``."""
     import logging
 
+    import pymc  # noqa: F401  # imported first: pymc sets its logger's level when imported
+
     logging.getLogger("pymc").setLevel(logging.ERROR)  # the fold's progress is reported by the caller
     model = variant(name)
     fit = model.fit(train, sampler, cores=1)
