@@ -5,6 +5,6 @@ negotiate allowed to reach up into the cli package (pyproject.toml's import-lint
 """
 
 if __name__ == "__main__":
-    from cli.main import main
+    from negotiate.cli.main import main
 
     main()

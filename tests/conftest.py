@@ -47,10 +47,10 @@ POINT_CLOCK = [-1.5, -2.0, -2.5, -3.0, -3.5, -4.0, -4.5]
 
 def store_point_fits(directory: Path) -> Path:
     """Store one-draw fits of every model variant under the keys of the shipped reference class."""
-    from models.deal import Fit, SamplerConfig, fit_key, point_fit
-    from models.hazard import point_draws
-    from models.variants import VARIANTS
     from negotiate.evidence.reference import DEFAULT_REFERENCE
+    from negotiate.models.deal import Fit, SamplerConfig, fit_key, point_fit
+    from negotiate.models.hazard import point_draws
+    from negotiate.models.variants import VARIANTS
 
     for name, v in VARIANTS.items():
         key = fit_key(DEFAULT_REFERENCE, v.config_dict(), SamplerConfig())

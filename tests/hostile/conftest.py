@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from cli.main import cli
+from negotiate.cli.main import cli
 from tests.conftest import FLAGSHIP, ROOT
 
 LEDGER = ROOT / "seeds" / "us-china-kl-2025" / "events.csv"

@@ -10,11 +10,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from models.deal import STORE_FORMAT, Fit, SamplerConfig, fit_key
-from models.update import fitted
-from models.variants import variant
 from negotiate.errors import NegotiateError
 from negotiate.evidence.reference import DEFAULT_REFERENCE
+from negotiate.models.deal import STORE_FORMAT, Fit, SamplerConfig, fit_key
+from negotiate.models.update import fitted
+from negotiate.models.variants import variant
 from tests.conftest import store_point_fits
 from tests.hostile.conftest import run
 

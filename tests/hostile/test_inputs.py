@@ -28,7 +28,7 @@ def _limit_memory():
 def cli(*args, timeout=60):
     """``negotiate ARGS`` in a child process: (exit code, stderr); a time-out is a failure."""
     try:
-        done = subprocess.run([sys.executable, "-m", "cli", *map(str, args)], capture_output=True, text=True,
+        done = subprocess.run([sys.executable, "-m", "negotiate", *map(str, args)], capture_output=True, text=True,
                               timeout=timeout, cwd=ROOT, preexec_fn=_limit_memory)
     except subprocess.TimeoutExpired:
         pytest.fail(f"negotiate {' '.join(map(str, args))} ran past {timeout} s")

@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-import models.backtest as backtest_module
-from cli.main import cli
-from models.backtest import EVENTS, folds_of, open_base_rate, score_records
+import negotiate.models.backtest as backtest_module
+from negotiate.cli.main import cli
 from negotiate.evidence.reference import DEFAULT_REFERENCE, Episode
+from negotiate.models.backtest import EVENTS, folds_of, open_base_rate, score_records
 from negotiate.record.scoring import brier
 
 QUICK = ["--draws", "100", "--tune", "100", "--model", "hazard-clock"]

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from cli.main import cli
+from negotiate.cli.main import cli
 from tests.conftest import DATA, FLAGSHIP, ROOT, SCENARIOS
 
 
@@ -157,14 +157,14 @@ def test_installed_command_runs():
 
 
 def test_python_dash_m_entry():
-    proc = subprocess.run([sys.executable, "-m", "cli", "--version"], capture_output=True, text=True, cwd=ROOT)
+    proc = subprocess.run([sys.executable, "-m", "negotiate", "--version"], capture_output=True, text=True, cwd=ROOT)
     assert proc.returncode == 0 and "negotiate, version" in proc.stdout
 
 
 def test_fast_commands_do_not_import_heavy_modules():
     code = (
         "import sys\n"
-        "from cli.main import cli\n"
+        "from negotiate.cli.main import cli\n"
         "for args in (['--help'], ['validate', sys.argv[1]], ['solve', sys.argv[1], '--draws', '50'],\n"
         "             ['evidence', 'list', sys.argv[1]], ['evidence', 'types']):\n"
         "    try:\n"

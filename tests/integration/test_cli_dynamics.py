@@ -8,8 +8,8 @@ import sys
 import pytest
 from click.testing import CliRunner
 
-from cli.main import cli
-from cli.scenario_commands import METHODS as CLI_METHODS
+from negotiate.cli.main import cli
+from negotiate.cli.scenario_commands import METHODS as CLI_METHODS
 from negotiate.game.methods import METHODS
 from tests.conftest import FLAGSHIP, ROOT, SCENARIOS
 
@@ -147,7 +147,7 @@ def test_bad_values(runner, args, message):
 def test_nashpy_is_imported_only_when_asked_for():
     code = (
         "import sys\n"
-        "from cli.main import cli\n"
+        "from negotiate.cli.main import cli\n"
         "args = sys.argv[2:]\n"
         "try:\n"
         "    cli(['solve', sys.argv[1], *args], standalone_mode=False)\n"

@@ -4,7 +4,7 @@ import shutil
 import pytest
 from click.testing import CliRunner
 
-from cli.main import cli
+from negotiate.cli.main import cli
 from tests.conftest import DATA, FLAGSHIP, ROOT
 
 LEDGER = ROOT / "seeds" / "us-china-kl-2025" / "events.csv"

@@ -5,7 +5,7 @@ import shutil
 import pytest
 from click.testing import CliRunner
 
-from cli.main import cli
+from negotiate.cli.main import cli
 from negotiate.evidence.reference import DEFAULT_REFERENCE
 from tests.conftest import DATA
 

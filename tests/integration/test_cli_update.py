@@ -6,8 +6,8 @@ import sys
 import pytest
 from click.testing import CliRunner
 
-from cli.main import cli
-from models.deal import Fit
+from negotiate.cli.main import cli
+from negotiate.models.deal import Fit
 from tests.conftest import FLAGSHIP, POINT_CLOCK, ROOT, store_point_fits
 
 # README, "update --json keys"
@@ -116,7 +116,7 @@ def test_unknown_model_is_a_clear_error(store):
 
 
 def test_stored_fit_path_never_imports_pymc(store):
-    code = ("import sys\nfrom cli.main import cli\n"
+    code = ("import sys\nfrom negotiate.cli.main import cli\n"
             "cli(['update', sys.argv[1], '--json'], standalone_mode=False)\n"
             "print('HEAVY:' + ','.join(sorted({m.split('.')[0] for m in sys.modules} & {'pymc', 'pytensor', 'arviz'})))\n")
     proc = subprocess.run([sys.executable, "-c", code, str(FLAGSHIP)], capture_output=True, text=True,
@@ -141,7 +141,7 @@ def test_first_update_fits_and_the_second_reuses(tmp_path, monkeypatch):
 def test_first_fit_with_json_writes_only_json_to_stdout(tmp_path):
     """A first fit in a real process, stdout a pipe: the sampler's output goes to stderr, stdout is one JSON object."""
     env = {**os.environ, "NEGOTIATE_FITS": str(tmp_path / "fits"), "NEGOTIATE_DB": str(tmp_path / "t.sqlite")}
-    proc = subprocess.run([sys.executable, "-m", "cli", "update", str(FLAGSHIP), "--json", "--model", "hazard-clock"],
+    proc = subprocess.run([sys.executable, "-m", "negotiate", "update", str(FLAGSHIP), "--json", "--model", "hazard-clock"],
                           capture_output=True, text=True, env=env, cwd=ROOT)
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout)["fit"]["reused"] is False

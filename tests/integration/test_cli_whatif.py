@@ -5,7 +5,7 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from cli.main import cli
+from negotiate.cli.main import cli
 from tests.conftest import FLAGSHIP, SCENARIOS
 
 PD = [p for p in SCENARIOS if p.stem == "trade-war-pd"][0]

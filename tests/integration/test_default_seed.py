@@ -5,8 +5,8 @@ import json
 
 from click.testing import CliRunner
 
-from cli.main import cli
-from cli.options import DEFAULT_SEED
+from negotiate.cli.main import cli
+from negotiate.cli.options import DEFAULT_SEED
 from tests.conftest import FLAGSHIP
 
 

@@ -6,7 +6,7 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from cli.main import cli
+from negotiate.cli.main import cli
 from tests.conftest import FLAGSHIP, store_point_fits
 
 # README, "solve --json keys (stable)"

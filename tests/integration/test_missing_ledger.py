@@ -7,7 +7,7 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from cli.main import cli
+from negotiate.cli.main import cli
 from tests.conftest import FLAGSHIP
 
 MESSAGE = "evidence: found 'event.csv', and there is no such file"

@@ -7,7 +7,7 @@ import subprocess
 import pytest
 from click.testing import CliRunner
 
-from cli.main import cli
+from negotiate.cli.main import cli
 from tests.conftest import FLAGSHIP, ROOT, store_point_fits
 
 ATTACK = "<script>alert(1)</script><img src=x onerror=alert(2)>"

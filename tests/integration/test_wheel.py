@@ -14,6 +14,7 @@ import shutil
 import site
 import subprocess
 import sys
+from importlib.metadata import version
 from pathlib import Path
 
 import pytest
@@ -35,8 +36,7 @@ def installed(tmp_path_factory) -> Path:
     """A fresh venv with the wheel built from this tree; its bin directory."""
     tmp = tmp_path_factory.mktemp("wheel")
     src = tmp / "src"
-    for package in ("negotiate", "models", "cli"):
-        shutil.copytree(ROOT / package, src / package, ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(ROOT / "negotiate", src / "negotiate", ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copytree(ROOT / "seeds" / "reference", src / "seeds" / "reference")
     for name in ("pyproject.toml", "README.md", "LICENSE"):
         shutil.copy(ROOT / name, src / name)
@@ -68,17 +68,21 @@ def workspace(tmp_path) -> tuple[Path, dict]:
 
 def test_the_installed_wheel_is_what_runs(installed, workspace):
     work, env = workspace
-    out = run([installed / "python", "-c", "import cli, models, negotiate\n"
+    out = run([installed / "python", "-c", "import negotiate, negotiate.cli as cli, negotiate.models as models\n"
                "from negotiate.evidence.reference import DEFAULT_REFERENCE\n"
                "from negotiate.versions import package_versions\n"
                "print(negotiate.__file__, cli.__file__, models.__file__, DEFAULT_REFERENCE, sep='\\n')\n"
-               "print(package_versions('negotiate', 'pymc', 'pytensor'))"], work, env).stdout.splitlines()
+               "print(package_versions('negotiate', 'pymc', 'pytensor'))\n"
+               "from importlib.metadata import distribution\n"
+               "print(sorted({f.parts[0] for f in distribution('negotiate-forecast').files if f.parts[0] != '..'}))"], work, env).stdout.splitlines()
     venv = installed.parent.resolve()
     for path in out[:4]:
         assert Path(path).resolve().is_relative_to(venv), path
     assert out[3].endswith(os.path.join("negotiate", "evidence", "data", "reference"))
     # fit keys hash these versions: the stored point fits of this test are found only if they agree
     assert out[4] == str(package_versions("negotiate", "pymc", "pytensor")), "reinstall .venv: scripts/setup.sh"
+    # one top-level package: a top-level `cli` or `models` would clash with other distributions'
+    assert out[5] == str(["negotiate", f"negotiate_forecast-{version('negotiate-forecast')}.dist-info"])
 
 
 def test_solve_update_report_resolve_from_the_wheel(installed, workspace):

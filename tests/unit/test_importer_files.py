@@ -6,7 +6,7 @@ import zipfile
 import pytest
 from click.testing import CliRunner
 
-from cli.main import cli
+from negotiate.cli.main import cli
 from negotiate.errors import NegotiateError
 from negotiate.evidence.importers import import_file
 from negotiate.scenario.schema import load_scenario

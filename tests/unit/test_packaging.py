@@ -1,30 +1,20 @@
-from pathlib import Path
+from importlib.metadata import distribution
 
-import cli
-import models
-import negotiate
+from negotiate.versions import DISTRIBUTION
 
 
-def test_models_and_cli_are_this_projects_packages():
-    """Guards against another distribution's top-level `models` or `cli` shadowing ours."""
-    root = Path(negotiate.__file__).resolve().parent.parent
-    assert Path(models.__file__).resolve().parent.parent == root
-    assert Path(cli.__file__).resolve().parent.parent == root
-    from cli.main import cli as group
+def test_the_click_group_lives_in_negotiate():
+    from negotiate.cli.main import cli as group
 
     assert group.name == "cli" and "solve" in group.commands
 
 
 def test_the_distribution_is_negotiate_forecast_with_the_negotiate_command():
     """The package index's "negotiate" is an unrelated project: ours installs as negotiate-forecast."""
-    from importlib.metadata import distribution
-
-    from negotiate.versions import DISTRIBUTION
-
     dist = distribution(DISTRIBUTION)
     assert DISTRIBUTION == "negotiate-forecast" and dist.version != "0+unknown"
     scripts = {e.name: e.value for e in dist.entry_points if e.group == "console_scripts"}
-    assert scripts == {"negotiate": "cli.main:main"}
+    assert scripts == {"negotiate": "negotiate.cli.main:main"}
 
 
 def test_python_dash_m_negotiate(tmp_path):

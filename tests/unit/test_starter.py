@@ -3,7 +3,7 @@
 
 from click.testing import CliRunner
 
-from cli.main import cli
+from negotiate.cli.main import cli
 from negotiate.evidence.ledger import FIELDS
 from negotiate.scenario.schema import load_scenario
 from negotiate.scenario.starter import starter_ledger

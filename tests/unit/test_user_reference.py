@@ -7,8 +7,7 @@ import hashlib
 import pytest
 from click.testing import CliRunner
 
-from cli.main import cli
-from models.deal import SamplerConfig, fit_key
+from negotiate.cli.main import cli
 from negotiate.errors import NegotiateError
 from negotiate.evidence.reference import (
     DEFAULT_REFERENCE,
@@ -20,6 +19,7 @@ from negotiate.evidence.reference import (
     reference_dirs,
     user_reference_dir,
 )
+from negotiate.models.deal import SamplerConfig, fit_key
 from negotiate.scenario.schema import load_scenario
 from tests.conftest import FLAGSHIP, ROOT
 

@@ -5,7 +5,10 @@ import shutil
 import numpy as np
 import pytest
 
-from models.deal import (
+from negotiate.errors import NegotiateError
+from negotiate.evidence.ledger import Event
+from negotiate.evidence.reference import DEFAULT_REFERENCE, Episode, load_reference
+from negotiate.models.deal import (
     Fit,
     ModelConfig,
     SamplerConfig,
@@ -14,12 +17,9 @@ from models.deal import (
     point_fit,
     snapshots,
 )
-from models.export import export_fit, to_datatree
-from models.hazard import BUCKET_NAMES, HazardConfig
-from models.variants import variant
-from negotiate.errors import NegotiateError
-from negotiate.evidence.ledger import Event
-from negotiate.evidence.reference import DEFAULT_REFERENCE, Episode, load_reference
+from negotiate.models.export import export_fit, to_datatree
+from negotiate.models.hazard import BUCKET_NAMES, HazardConfig
+from negotiate.models.variants import variant
 
 
 def test_snapshots_never_see_the_outcome():
@@ -140,7 +140,7 @@ def test_simulation_based_calibration_recovers_direction_effects():
 def test_hazard_export_carries_the_pointwise_log_likelihood_for_loo(tmp_path):
     import arviz as az
 
-    from models.hazard import point_draws, training_rows
+    from negotiate.models.hazard import point_draws, training_rows
 
     rng = np.random.default_rng(0)
     config = variant("hazard").config
@@ -155,7 +155,7 @@ def test_hazard_export_carries_the_pointwise_log_likelihood_for_loo(tmp_path):
     assert loglik.shape == (2, 20, len(y)) and (loglik <= 0).all()
     np.testing.assert_array_equal(np.asarray(tree.observed_data["deal_days"]), y)
     # a row without a deal: n open days at probability 1 - h each, h from the first draw
-    from models.hazard import _eta
+    from negotiate.models.hazard import _eta
 
     k = int(np.argmax(y == 0))
     h = 1 / (1 + np.exp(-_eta({n: a[:1] for n, a in draws.items()}, rows, config)[0, k]))

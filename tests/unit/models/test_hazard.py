@@ -9,13 +9,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from models.deal import SamplerConfig
-from models.hazard import BUCKETS, TYPES, Case, HazardConfig, bucket_of, p_deal_by_deadline, point_draws, training_rows
-from models.update import combine_with_prior
-from models.variants import variant
 from negotiate.evidence.catalogue import Catalogue
 from negotiate.evidence.ledger import Event
 from negotiate.evidence.reference import Episode
+from negotiate.models.deal import SamplerConfig
+from negotiate.models.hazard import BUCKETS, TYPES, Case, HazardConfig, bucket_of, p_deal_by_deadline, point_draws, training_rows
+from negotiate.models.update import combine_with_prior
+from negotiate.models.variants import variant
 
 FULL = HazardConfig()
 DEADLINE = dt.date(2025, 3, 31)

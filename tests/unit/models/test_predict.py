@@ -6,10 +6,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from models.deal import TYPES, Fit, point_fit
-from models.predict import forecast, prior_logit_sd, trigamma
 from negotiate.evidence.catalogue import BUILTIN, Catalogue
 from negotiate.evidence.ledger import Event
+from negotiate.models.deal import TYPES, Fit, point_fit
+from negotiate.models.predict import forecast, prior_logit_sd, trigamma
 
 AS_OF = dt.date(2025, 10, 23)
 CAT = Catalogue()

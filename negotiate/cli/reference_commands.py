@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from cli.options import json_option, reports_errors
+from negotiate.cli.options import json_option, reports_errors
 
 
 @click.group()

@@ -71,7 +71,7 @@ class Fit:
 
     ``draws`` holds each parameter flat over chains, (chains * draws_per_chain, ...), chain after
     chain; ``stats`` holds the sampler's statistics per (chain, draw); ``meta["chains"]`` the number
-    of chains, so the chain dimension can be restored (:func:`models.export.to_datatree`).
+    of chains, so the chain dimension can be restored (:func:`negotiate.models.export.to_datatree`).
     """
 
     draws: dict[str, np.ndarray]
@@ -112,7 +112,7 @@ class Fit:
         The file's size and every array's header (dtype, shape) are checked before any array is read;
         then the meta (JSON: format, diagnostics, meta), and the draws: real numbers, all finite, the
         same number of draws (at least one) for every parameter, ``expected`` trailing shapes by name
-        when given (see :meth:`models.variants.Variant.draw_shapes`).
+        when given (see :meth:`negotiate.models.variants.Variant.draw_shapes`).
 
         Raises
         ------

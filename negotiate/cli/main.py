@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import click
 
-from cli.evidence_commands import evidence
-from cli.forecast_commands import backtest, fit, report, update
-from cli.options import package_version
-from cli.record_commands import history, resolve, score
-from cli.reference_commands import reference
-from cli.scenario_commands import new, solve, validate
-from cli.whatif_commands import sensitivity, sweep
+from negotiate.cli.evidence_commands import evidence
+from negotiate.cli.forecast_commands import backtest, fit, report, update
+from negotiate.cli.options import package_version
+from negotiate.cli.record_commands import history, resolve, score
+from negotiate.cli.reference_commands import reference
+from negotiate.cli.scenario_commands import new, solve, validate
+from negotiate.cli.whatif_commands import sensitivity, sweep
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

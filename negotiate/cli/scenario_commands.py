@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from cli.options import DEFAULT_SEED, FIX, FLAG_NAMES, SET, json_option, reports_errors, scenario_argument
+from negotiate.cli.options import DEFAULT_SEED, FIX, FLAG_NAMES, SET, json_option, reports_errors, scenario_argument
 
 
 @click.command()

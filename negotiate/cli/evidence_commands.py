@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from cli.options import DATE, columns, json_option, printable, reports_errors, scenario_argument
+from negotiate.cli.options import DATE, columns, json_option, printable, reports_errors, scenario_argument
 
 
 def _event_table(events, as_of) -> str:

@@ -6,7 +6,7 @@
   tone and activity of recent events. The default: it won the leave-one-cluster-out backtest
   (README, "How good is P(deal)").
 
-Each variant fits a :class:`models.deal.Fit` on reference episodes and gives, per posterior draw,
+Each variant fits a :class:`negotiate.models.deal.Fit` on reference episodes and gives, per posterior draw,
 P(deal by the deadline) of a case as of a date.
 """
 

@@ -101,7 +101,7 @@ def forecast(fit: Fit, events: list[Event], as_of: dt.date, p0: float | None, st
     Parameters
     ----------
     fit : Fit
-        Posterior draws (or a :func:`models.deal.point_fit`).
+        Posterior draws (or a :func:`negotiate.models.deal.point_fit`).
     events : list of Event
         The ledger in date order; events after ``as_of`` are ignored.
     as_of : date

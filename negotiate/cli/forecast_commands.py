@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from cli.options import DATE, DEFAULT_SEED, json_option, record, record_options, reports_errors, scenario_argument
+from negotiate.cli.options import DATE, DEFAULT_SEED, json_option, record, record_options, reports_errors, scenario_argument
 
 
 def _render_update(d) -> str:
@@ -98,8 +98,8 @@ def update(scenario, as_json, as_of, refit, model, reference, fits, seed, strict
       negotiate update scenarios/us-china-kl-2025.yaml \\
         --event "2025-10-26,US,CN,agree,framework agreed in Kuala Lumpur"
     """
-    from models.update import update as run_update
     from negotiate.evidence.ledger import hypothetical_events, read_ledger, sorted_events
+    from negotiate.models.update import update as run_update
     from negotiate.scenario.schema import load_scenario
 
     s = load_scenario(scenario)
@@ -145,9 +145,9 @@ def fit_export(path, model, reference, fits, force):
     Example:
       negotiate fit export hazard-fit.nc --model hazard
     """
-    from models.export import export_fit
-    from models.update import fitted
     from negotiate.evidence.reference import DEFAULT_REFERENCE, load_reference
+    from negotiate.models.export import export_fit
+    from negotiate.models.update import fitted
 
     info = fitted(reference, fits, model=model, notify=lambda m: click.echo(m, err=True))
     export_fit(info.fit, path, overwrite=force, episodes=load_reference(reference or DEFAULT_REFERENCE))
@@ -185,9 +185,9 @@ def report(scenario, output, figures, draws, seed, as_of, model, reference, fits
       negotiate report scenarios/us-china-kl-2025.yaml -o report.md --figures figs/
       negotiate report scenarios/us-china-kl-2025.yaml -o report.html --sensitivity
     """
-    from models.update import update as run_update
     from negotiate.game.analysis import analyse
     from negotiate.game.montecarlo import monte_carlo
+    from negotiate.models.update import update as run_update
     from negotiate.record.track import TrackRecord
     from negotiate.report.document import build_report, write_report
     from negotiate.report.document import figures as make_figures
@@ -289,10 +289,10 @@ def backtest(reference, train, test, models, folding, jobs, scheduler, state, pl
     """
     import dataclasses
 
-    from models.backtest import backtest as run_backtest
-    from models.deal import SamplerConfig
-    from models.variants import VARIANTS
     from negotiate.errors import NegotiateError
+    from negotiate.models.backtest import backtest as run_backtest
+    from negotiate.models.deal import SamplerConfig
+    from negotiate.models.variants import VARIANTS
 
     if test is not None and reference is not None:
         raise click.UsageError("give either REFERENCE (cross-validation) or --train/--test, not both")
