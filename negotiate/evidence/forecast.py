@@ -6,7 +6,12 @@ keys for the type checker and for readers. The keys are documented in the README
 
 from __future__ import annotations
 
-from typing import NotRequired, TypedDict
+import copy
+import html
+from typing import TYPE_CHECKING, Any, NotRequired, TypedDict
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 class ScenarioInfo(TypedDict):
@@ -126,3 +131,68 @@ class UpdateResult(TypedDict):
     # only with hypothetical events (update --event/--events)
     what_if: NotRequired[WhatIf]
     record: NotRequired[RecordInfo | None]
+
+
+class DealForecast:
+    """A forecast of P(deal by the deadline) for notebooks and scripts (what :func:`negotiate.forecast` returns).
+
+    Attributes mirror the keys of ``update --json`` that people read first; :meth:`to_dict` gives all of
+    them, :meth:`to_frame` the path of P(deal) over the ledger's days, and a notebook shows a summary.
+    """
+
+    def __init__(self, result: UpdateResult):
+        self._result = result
+
+    @property
+    def p_deal(self) -> float:
+        """The headline P(deal): pooled with the scenario's prior when it has one, else the model's."""
+        return self._result["p_deal"]
+
+    @property
+    def p_model(self) -> float:
+        """P(deal) from the model alone (the number the backtest scores)."""
+        return self._result["p_model"]
+
+    @property
+    def interval(self) -> tuple[float, float]:
+        """5-95% of the model's P(deal) over posterior parameter draws (parameter uncertainty only)."""
+        low, high = self._result["interval"]
+        return low, high
+
+    @property
+    def model(self) -> str:
+        return self._result["model"]
+
+    @property
+    def days_left(self) -> int:
+        return self._result["days_left"]
+
+    def to_dict(self) -> dict[str, Any]:
+        """A deep copy of the result, keys as documented for ``update --json``."""
+        return copy.deepcopy(dict(self._result))
+
+    def to_frame(self) -> pd.DataFrame:
+        """The path of the model's P(deal): one row a day with events (date, events, p_deal, low, high, change)."""
+        import pandas as pd
+
+        rows = [{"date": pd.Timestamp(p["date"]), "event": p["event"], "types": ", ".join(p["types"]),
+                 "p_deal": p["p_deal"], "low": p["interval"][0], "high": p["interval"][1], "change": p["change"]}
+                for p in self._result["path"]]
+        return pd.DataFrame(rows, columns=["date", "event", "types", "p_deal", "low", "high", "change"])
+
+    def __repr__(self) -> str:
+        s = self._result["scenario"]
+        return (f"<DealForecast {s['id']}: P(deal by {s['deadline']}) = {self.p_deal:.1%} "
+                f"as of {s['as_of']}, model {self.model}>")
+
+    def _repr_html_(self) -> str:
+        r, s = self._result, self._result["scenario"]
+        e = html.escape
+        rows = [("P(deal)", f"{r['p_deal']:.1%}"),
+                ("model alone", f"{r['p_model']:.1%} (5–95%: {r['interval'][0]:.1%}–{r['interval'][1]:.1%})")]
+        if r["p_with_prior"] is not None:
+            rows.append(("with the scenario's prior", f"{r['p_with_prior']:.1%}"))
+        rows += [("days left", str(r["days_left"])), ("events used", str(r["events_used"])), ("model", r["model"])]
+        body = "".join(f"<tr><th style='text-align:left'>{e(k)}</th><td>{e(v)}</td></tr>" for k, v in rows)
+        return (f"<div><strong>{e(s['question'])}</strong><br>as of {e(s['as_of'])}, deadline {e(s['deadline'])}"
+                f"<table>{body}</table></div>")

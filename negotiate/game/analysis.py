@@ -9,7 +9,7 @@ the Nash solution over pure agreements, and its self-enforcement in the repeated
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -21,6 +21,9 @@ from negotiate.game.methods import solve_with
 from negotiate.game.posture import PostureGame
 from negotiate.game.threat import THREAT_RULES, ThreatRule, fixed_threat, pick_threat_equilibrium
 from negotiate.scenario.schema import Scenario
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 TOP_ZOPA = 5
 
@@ -152,6 +155,47 @@ class Analysis:
         if self.dynamics is not None:
             out["dynamics"] = self.dynamics
         return out
+
+    def to_frame(self) -> pd.DataFrame:
+        """Every agreement (cell) as a row: the option of each lever, each party's payoff and gain over
+        the threat point, and whether it is in the zone of agreement, on the Pareto frontier, or Nash's pick.
+        """
+        import pandas as pd
+
+        g = self.game
+        m, n = self.A.shape
+        rows, cols = np.divmod(np.arange(m * n), n)
+        frame = pd.DataFrame({name: [g.terms(r, c)[name] for r, c in zip(rows, cols)] for name in g.scenario.levers})
+        for party, M, t in zip(self.parties, (self.A, self.B), self.threat):
+            frame[f"payoff_{party}"] = M.ravel()
+            frame[f"gain_{party}"] = M.ravel() - t
+        flags = np.zeros((3, m * n), bool)
+        for k, cells in enumerate((self.zopa_cells, self.frontier_cells, [self.nash_cell] if self.nash_cell else [])):
+            for r, c in cells:
+                flags[k, r * n + c] = True
+        frame["in_zone"], frame["pareto"], frame["nash"] = flags
+        return frame
+
+    def __repr__(self) -> str:
+        terms = self.game.terms_in_words(*self.nash_cell) if self.nash_cell is not None else "no deal predicted"
+        return (f"<Analysis {self.game.scenario.id}: {len(self.solved.equilibria)} equilibria, "
+                f"zone of agreement {len(self.zopa_cells)} agreements, predicted: {terms}>")
+
+    def _repr_html_(self) -> str:
+        import html
+
+        e, g, s = html.escape, self.game, self.game.scenario
+        rows = [("equilibria", f"{len(self.solved.equilibria)} ({'complete' if self.solved.complete else 'may be incomplete'})"),
+                ("threat point", ", ".join(f"{p} {v:+.2f}" for p, v in zip(self.parties, self.threat))),
+                ("zone of agreement", f"{len(self.zopa_cells)} of {self.A.size} agreements")]
+        if self.nash_cell is not None:
+            gains = self.cell_payoffs(self.nash_cell) - self.threat
+            rows += [("predicted terms", g.terms_in_words(*self.nash_cell)),
+                     ("gains over the threat point", ", ".join(f"{p} {v:+.2f}" for p, v in zip(self.parties, gains)))]
+        else:
+            rows.append(("predicted terms", "none: no agreement is better than the threat point for both"))
+        body = "".join(f"<tr><th style='text-align:left'>{e(k)}</th><td>{e(v)}</td></tr>" for k, v in rows)
+        return f"<div><strong>{e(s.title)}</strong><table>{body}</table></div>"
 
     def _powers(self) -> tuple[float, float]:
         s = self.game.scenario

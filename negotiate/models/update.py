@@ -21,17 +21,19 @@ from typing import cast
 
 import numpy as np
 
+from negotiate.dates import parse_date
 from negotiate.errors import NegotiateError
 from negotiate.evidence.catalogue import catalogue_for
-from negotiate.evidence.forecast import Diagnostics, PriorInfo, UpdateResult, WhatIf
+from negotiate.evidence.forecast import DealForecast, Diagnostics, PriorInfo, UpdateResult, WhatIf
 from negotiate.evidence.ledger import Event, read_ledger, sorted_events
 from negotiate.evidence.reference import DEFAULT_REFERENCE, load_reference
 from negotiate.scenario.ledger_file import existing_ledger
-from negotiate.scenario.schema import Scenario
+from negotiate.scenario.schema import Scenario, load_scenario
 
 from .deal import Fit, SamplerConfig, diagnostics_ok, fit_key
 from .hazard import Case
-from .predict import beta_interval, forecast, prior_logit_sd
+from .predict import beta_interval, prior_logit_sd
+from .predict import forecast as forecast_v1
 from .variants import DEFAULT_MODEL, Variant, variant
 
 # Priors from the game are kept off 0 and 1, where the log-odds are infinite.
@@ -205,12 +207,12 @@ def update(scenario: Scenario, as_of: dt.date | None = None, reference: Path | N
             prior["interval"] = [result["p_prior_alone"]] * 2
         prior["mean"] = prior["deal_probability"] if prior["deal_probability"] is not None else result["p_prior_alone"]
     else:  # v1: the strategist's prior replaces the learned intercept, as in 0.1
-        result = forecast(info.fit, events, as_of, prior["deal_probability"], prior["strength"],
+        result = forecast_v1(info.fit, events, as_of, prior["deal_probability"], prior["strength"],
                           catalogue_for(scenario), seed=seed)
         prior["mean"] = result.pop("prior_mean")
         prior["interval"] = result.pop("prior_interval")
         p_with = result["p_deal"] if prior["deal_probability"] is not None else None
-        p_model = p_with if p_with is None else forecast(info.fit, events, as_of, None, None, catalogue_for(scenario),
+        p_model = p_with if p_with is None else forecast_v1(info.fit, events, as_of, None, None, catalogue_for(scenario),
                                                          seed=seed)["p_deal"]
         p_model = result["p_deal"] if p_model is None else p_model
         result |= {"p_prior_alone": prior["mean"], "p_tomorrow_without_events": None, "what_would_move": []}
@@ -239,3 +241,43 @@ def update(scenario: Scenario, as_of: dt.date | None = None, reference: Path | N
     if hypothetical:
         result_out["what_if"] = what_if(chosen, info.fit, scenario, events, as_of, hypothetical)
     return result_out
+
+
+def forecast(scenario: Scenario | str | Path, as_of: dt.date | str | None = None, *, model: str = DEFAULT_MODEL,
+             reference: Path | None = None, fit_dir: Path | None = None, refit: bool = False,
+             hypothetical: list[Event] | None = None, seed: int = 0) -> DealForecast:
+    """P(deal by the deadline) for a scenario, as an object for notebooks and scripts.
+
+    The same computation as ``negotiate update`` (which also records the forecast; this does not).
+
+    Parameters
+    ----------
+    scenario : Scenario or path
+        A loaded scenario, or the path of a scenario file.
+    as_of : date or ISO date text, optional
+        The day of the forecast; the scenario's ``as_of`` when omitted.
+    model : str
+        A deal model's name (``hazard``, ``hazard-clock`` or ``v1``).
+    reference, fit_dir, refit, hypothetical, seed
+        As in :func:`update`.
+
+    Returns
+    -------
+    DealForecast
+        ``p_deal`` and the rest of ``update``'s result; ``to_dict()``, ``to_frame()`` (the path)
+        and an HTML summary in notebooks.
+
+    Examples
+    --------
+    >>> import negotiate
+    >>> f = negotiate.forecast("scenarios/us-china-kl-2025.yaml")  # doctest: +SKIP
+    >>> round(f.p_deal, 2)  # doctest: +SKIP
+    """
+    if not isinstance(scenario, Scenario):
+        scenario = load_scenario(scenario)
+    try:
+        day = None if as_of is None else parse_date(as_of)
+    except ValueError as exc:
+        raise NegotiateError(f"as_of: {exc}") from None
+    return DealForecast(update(scenario, day, reference=reference, fit_dir=fit_dir, refit=refit, seed=seed,
+                               model=model, hypothetical=hypothetical))

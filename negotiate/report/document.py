@@ -96,8 +96,6 @@ def figures(solution: dict, update: UpdateResult, sensitivity: dict | None = Non
     from negotiate.report.plots import plot_frontier, plot_path, plot_payoffs
 
     out = {}
-    import matplotlib.pyplot as plt
-
     charts = [("path", plot_path(update)), ("payoffs", plot_payoffs(solution)), ("frontier", plot_frontier(solution))]
     if sensitivity is not None:
         from negotiate.report.whatif_plots import tornado_chart
@@ -106,7 +104,6 @@ def figures(solution: dict, update: UpdateResult, sensitivity: dict | None = Non
     for name, fig in charts:
         buffer = io.BytesIO()
         fig.savefig(buffer, format="png", dpi=110)
-        plt.close(fig)
         out[name] = buffer.getvalue()
     return out
 

@@ -1,20 +1,9 @@
-"""Figures (matplotlib, headless). Each function takes ``ax=None`` and returns the figure."""
+"""Figures (matplotlib). Each function takes ``ax=None`` and returns the figure; none switches the backend."""
 
 from __future__ import annotations
 
 from negotiate.evidence.forecast import UpdateResult
-
-
-def _axes(ax, size=(5.5, 5.0)):
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    if ax is None:
-        fig, ax = plt.subplots(figsize=size, layout="constrained")
-        return fig, ax
-    return ax.figure, ax
+from negotiate.report.figures import figure_and_axes, new_figure
 
 
 def plot_reliability(table: list[dict], ax=None, title: str = "Reliability of the deal model"):
@@ -26,7 +15,7 @@ def plot_reliability(table: list[dict], ax=None, title: str = "Reliability of th
         From :func:`negotiate.record.scoring.reliability`.
     ax : matplotlib Axes, optional
     """
-    fig, ax = _axes(ax)
+    fig, ax = figure_and_axes(ax, (5.5, 5.0))
     ax.plot([0, 1], [0, 1], linestyle="--", color="0.5", linewidth=1, label="perfect calibration")
     rows = [r for r in table if r["count"]]
     xs = [r["mean_forecast"] for r in rows]
@@ -59,7 +48,7 @@ def plot_path(update: UpdateResult, ax=None):
     """
     import datetime as dt
 
-    fig, ax = _axes(ax, size=(10.5, 4.6))
+    fig, ax = figure_and_axes(ax, (10.5, 4.6))
     path = update["path"]
     prior = update["prior"]
     if not path:
@@ -113,17 +102,13 @@ def plot_payoffs(solution: dict, axes=None):
         The result of ``negotiate solve --json``.
     axes : pair of Axes, optional
     """
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
     import numpy as np
 
     g = solution["game"]
     row, col = g["row_party"], g["column_party"]
     m, n = g["shape"]
     if axes is None:
-        fig, axes = plt.subplots(1, 2, figsize=(min(4 + 1.1 * n, 20) * 1.0, 1.5 + 0.45 * m), layout="constrained")
+        fig, axes = new_figure((min(4 + 1.1 * n, 20) * 1.0, 1.5 + 0.45 * m), ncols=2)
     else:
         fig = axes[0].figure
     for ax, party in zip(axes, (row, col)):
@@ -145,7 +130,7 @@ def plot_frontier(solution: dict, ax=None):
     """Agreements' payoffs, the bargaining frontier, the threat point, Nash and Kalai-Smorodinsky."""
     import numpy as np
 
-    fig, ax = _axes(ax, size=(8.5, 5.5))
+    fig, ax = figure_and_axes(ax, (8.5, 5.5))
     g = solution["game"]
     row, col = g["row_party"], g["column_party"]
     A, B = np.array(g["payoffs"][row]), np.array(g["payoffs"][col])

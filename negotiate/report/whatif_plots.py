@@ -1,4 +1,4 @@
-"""Figures of ``negotiate sensitivity`` and ``negotiate sweep`` (matplotlib, headless).
+"""Figures of ``negotiate sensitivity`` and ``negotiate sweep`` (matplotlib; the backend is left alone).
 
 Each function takes ``ax=None`` (draws into a new figure) or an Axes, and returns the figure.
 """
@@ -9,19 +9,9 @@ from typing import Any
 
 import numpy as np
 
+from negotiate.report.figures import figure_and_axes, new_figure
+
 COLOURS = ("#1f77b4", "#d62728")  # row party, column party
-
-
-def _axes(ax, size):
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    if ax is None:
-        fig, ax = plt.subplots(figsize=size, layout="constrained")
-        return fig, ax
-    return ax.figure, ax
 
 
 def _short(path: str) -> str:
@@ -48,7 +38,7 @@ def tornado_chart(result: dict[str, Any], ax=None, top: int = 15, greyscale: boo
     whether a zone of agreement exists.
     """
     entries = result["inputs"][:top]
-    fig, ax = _axes(ax, (8.0, 0.42 * max(len(entries), 4) + 1.6))
+    fig, ax = figure_and_axes(ax, (8.0, 0.42 * max(len(entries), 4) + 1.6))
     parties = result["parties"]
     base = result["baseline"]["gains"]
     y = np.arange(len(entries))[::-1]
@@ -91,7 +81,7 @@ def sweep_heatmap(result: dict[str, Any], quantity: str = "gain", party: str | N
     party : str, optional
     ax : matplotlib Axes, optional
     """
-    fig, ax = _axes(ax, (6.0, 4.5))
+    fig, ax = figure_and_axes(ax, (6.0, 4.5))
     grids = result["grids"]
     points = result["points"]
 
@@ -138,13 +128,8 @@ def sweep_heatmap(result: dict[str, Any], quantity: str = "gain", party: str | N
 
 def sweep_figure(result: dict[str, Any]):
     """All of a sweep's outcomes in one figure: predicted agreement, zone size, critical discount, gains."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
     panels = [("terms", None), ("zopa_size", None), ("critical_discount", None)] + [("gain", p) for p in result["parties"]]
-    fig, axes = plt.subplots(1, len(panels), figsize=(4.6 * len(panels), 4.2), layout="constrained")
+    fig, axes = new_figure((4.6 * len(panels), 4.2), ncols=len(panels))
     for ax, (quantity, party) in zip(axes, panels):
         sweep_heatmap(result, quantity, party, ax=ax)
     return fig

@@ -1,0 +1,25 @@
+"""New matplotlib figures that leave the user's backend and pyplot state alone.
+
+A :class:`matplotlib.figure.Figure` made directly (not through pyplot) belongs to no window manager:
+it is freed with its last reference, saves to any format, and shows inline in Jupyter when returned.
+So the library never calls ``matplotlib.use`` and works the same in a terminal and a notebook.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def new_figure(figsize: tuple[float, float], ncols: int = 1) -> tuple[Any, Any]:
+    """A figure of ``ncols`` axes side by side; returns ``(figure, axes)`` (one Axes or an array)."""
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=figsize, layout="constrained")
+    return fig, fig.subplots(1, ncols)
+
+
+def figure_and_axes(ax: Any, figsize: tuple[float, float]) -> tuple[Any, Any]:
+    """The figure of ``ax``, or a new figure with one Axes when ``ax`` is None."""
+    if ax is None:
+        return new_figure(figsize)
+    return ax.figure, ax
