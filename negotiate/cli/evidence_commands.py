@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from negotiate.cli.options import DATE, columns, json_option, printable, reports_errors, scenario_argument
+from negotiate.cli.options import DATE, WEIGHT, columns, json_option, printable, reports_errors, scenario_argument
 
 
 def _event_table(events, as_of) -> str:
@@ -117,32 +117,33 @@ def evidence_list(scenario, as_json):
 
 
 @evidence.command("import")
+@scenario_argument
 @click.argument("fmt", metavar="FORMAT", type=click.Choice(["gdelt", "icews", "polecat"]))
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--scenario", "scenario_path", required=True, type=click.Path(dir_okay=False, path_type=Path),
-              help="Scenario whose two parties and ledger to use.")
 @click.option("--since", type=DATE, help="First date kept (default: 180 days before --until).")
 @click.option("--until", type=DATE, help="Last date kept (default: the scenario's as_of).")
-@click.option("--weight", type=float, default=0.5, show_default=True, help="Weight of imported (machine-coded) events.")
+@click.option("--weight", type=WEIGHT, default=0.5, show_default=True, help="Weight of imported (machine-coded) events, in (0, 1].")
 @click.option("--dry-run", is_flag=True, help="Show what would be added; write nothing.")
 @click.option("--after-as-of", is_flag=True, help="Allow --until after the scenario's as_of (events flagged).")
 @json_option
 @reports_errors
-def evidence_import(fmt, file, scenario_path, since, until, weight, dry_run, after_as_of, as_json):
+def evidence_import(scenario, fmt, file, since, until, weight, dry_run, after_as_of, as_json):
     """Import events between the scenario's two parties from GDELT 2.0, ICEWS or POLECAT files.
 
+    Rows are filtered to the two parties (either direction) and the date window, and their CAMEO or
+    PLOVER codes are mapped to the catalogue; malformed rows are counted and skipped. GDELT's .zip
+    files are read as they are.
+
     \b
-    Rows are filtered to the two parties (either direction) and the date window, their CAMEO or
-    PLOVER codes mapped to the catalogue; malformed rows are counted and skipped.
     Example:
-      negotiate evidence import gdelt 20251022.export.CSV \\
-        --scenario scenarios/us-china-kl-2025.yaml --dry-run
+      negotiate evidence import scenarios/us-china-kl-2025.yaml \\
+        gdelt 20251022.export.CSV.zip --dry-run
     """
     from negotiate.evidence.importers import import_file
     from negotiate.evidence.ledger import append_events, ledger_path, split_known
     from negotiate.scenario.schema import load_scenario
 
-    s = load_scenario(scenario_path)
+    s = load_scenario(scenario)
     path = ledger_path(s)
     report = import_file(fmt, file, s, since=since, until=until, weight=weight)
     added, duplicates = report.events, []
@@ -178,7 +179,7 @@ def evidence_types(scenario, as_json):
     \b
     Examples:
       negotiate evidence types
-      negotiate evidence types scenarios/us-china-kl-2025.yaml   # with the scenario's own types
+      negotiate evidence types scenarios/us-china-kl-2025.yaml  # and its own
     """
     from negotiate.evidence.catalogue import catalogue_for
     from negotiate.scenario.schema import load_scenario

@@ -88,9 +88,10 @@ def update(scenario, as_json, as_of, refit, model, reference, fits, seed, strict
            db, no_record):
     """P(deal by the deadline) from the ledger, with and without your prior, and what would move it.
 
-    \b
     The first run fits the deal model on the reference class (about 30 s) and stores it; later
     runs reuse the stored fit and only compute the prediction (numpy, well under a second).
+
+    \b
     Examples:
       negotiate update scenarios/us-china-kl-2025.yaml
       negotiate update scenarios/us-china-kl-2025.yaml --as-of 2025-10-12 --json
@@ -138,10 +139,11 @@ def fit():
 def fit_export(path, model, reference, fits, force):
     """Write the stored fit of a model as an ArviZ DataTree (NetCDF): posterior with chains, sample stats.
 
-    \b
     Fits the model first if no fit is stored for the reference class. Hazard models also get
     the pointwise log-likelihood of every training day, for az.loo. Open it with arviz:
     az.from_netcdf(PATH), then az.summary(...), az.loo(...) or az.plot_trace(...).
+
+    \b
     Example:
       negotiate fit export hazard-fit.nc --model hazard
     """
@@ -176,14 +178,17 @@ def fit_export(path, model, reference, fits, force):
 def report(scenario, output, figures, draws, seed, as_of, model, reference, fits, quiet, with_sensitivity, db, no_record):
     """Write the probability report a strategist circulates (HTML, Markdown or JSON).
 
-    \b
     Question, headline P(deal) with its interval and change since the previous report, the path
     chart, the events that moved it, the game (payoffs, equilibria, threat point, zone of agreement,
     bargaining frontier, predicted terms, robustness), diagnostics and provenance.
+
+    \b
     Examples:
       negotiate report scenarios/us-china-kl-2025.yaml -o report.html
-      negotiate report scenarios/us-china-kl-2025.yaml -o report.md --figures figs/
-      negotiate report scenarios/us-china-kl-2025.yaml -o report.html --sensitivity
+      negotiate report scenarios/us-china-kl-2025.yaml -o report.md \\
+        --figures figs/
+      negotiate report scenarios/us-china-kl-2025.yaml -o report.html \\
+        --sensitivity
     """
     from negotiate.game.analysis import analyse
     from negotiate.game.montecarlo import monte_carlo
@@ -275,12 +280,20 @@ def _render_backtest(d: dict) -> str:
 def backtest(reference, train, test, models, folding, jobs, scheduler, state, plot, draws, tune, quiet, as_json):
     """Score deal models on negotiations whose outcome is known (leave-one-cluster-out).
 
-    \b
     Forecasts each held-out episode 30, 14, 7, 3 and 1 days before its deadline and after each
     of its events; prints Brier and log scores against four baselines (base rate by horizon,
     training base rate, coin flip, the model with no events), a reliability table with its
     calibration error and the worst-forecast episodes. Finished folds are kept, so an
     interrupted run resumes. A fold whose fit fails its diagnostics is reported loudly.
+
+    REFERENCE is the reference directory to cross-validate on (episodes.csv and events.csv);
+    the shipped reference class when omitted.
+
+    It fits the model once a fold: on the shipped class (89 clusters), about 10 minutes on 2 cores
+    for the default model and about 20 for all three. It prints an estimate when it starts and
+    its progress on stderr (-q to silence).
+
+    \b
     Examples:
       negotiate backtest
       negotiate backtest --model all --jobs 2 --json > backtest.json

@@ -24,8 +24,9 @@ from negotiate.cli.whatif_commands import sensitivity, sweep
 def cli():
     """Forecasting and negotiation game theory: scenario, equilibria, bargaining.
 
-    \b
     Start with a scenario file (YAML) describing each side's levers.
+
+    \b
     Example:
       negotiate new my-case.yaml
       negotiate validate my-case.yaml

@@ -98,6 +98,24 @@ class IsoDate(click.ParamType):
 DATE = IsoDate()
 
 
+class Weight(click.ParamType):
+    """An event's weight in (0, 1]: the same type and message in ``evidence add`` and ``evidence import``."""
+
+    name = "NUMBER"
+
+    def convert(self, value, param, ctx):
+        try:
+            weight = float(value)
+            if not 0.0 < weight <= 1.0:
+                raise ValueError
+        except (TypeError, ValueError):
+            raise click.ClickException(f"--weight: found {value!r}; expected a number in (0, 1]") from None
+        return weight
+
+
+WEIGHT = Weight()
+
+
 class Assignment(click.ParamType):
     """``PATH=VALUE`` (--set) or ``LEVER=OPTION`` (--fix): the form is checked here (usage error, exit 2);
     whether the path, lever or value exists is the library's to say (exit 1)."""

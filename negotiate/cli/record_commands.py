@@ -63,16 +63,24 @@ def resolve(scenario, outcome, on, source, amend, reason, add_to_reference, refe
 
     \b
     Example:
-      negotiate resolve scenarios/us-china-kl-2025.yaml --outcome deal --on 2025-10-30 \\
-        --source "https://..." --add-to-reference
+      negotiate resolve scenarios/us-china-kl-2025.yaml --outcome deal \\
+        --on 2025-10-30 --source "https://..." --add-to-reference
     """
     from negotiate.errors import NegotiateError
     from negotiate.record.track import Resolution, TrackRecord
     from negotiate.scenario.schema import load_scenario
 
+    import datetime as dt
+
     s = load_scenario(scenario)
     if on < s.as_of:
         raise NegotiateError(f"--on {on} is before the scenario's as_of {s.as_of}; expected the date the outcome was known")
+    today = dt.date.today()
+    if on > today:
+        raise NegotiateError(f"--on {on} is after today ({today}); expected the date the outcome was known")
+    if outcome == "deal" and on > s.deadline:
+        click.echo(f"warning: a deal on {on} came after the deadline {s.deadline}; the question asks for a deal by the "
+                   f"deadline, so it resolves as no-deal (record --outcome no-deal, or --amend this resolution)", err=True)
     added = []
     add = None
     if add_to_reference:  # both or neither: the episode is added inside the resolution's transaction
@@ -101,9 +109,10 @@ def resolve(scenario, outcome, on, source, amend, reason, add_to_reference, refe
 def score(db, plot, as_json):
     """Score every resolved question in the track record: Brier, log score, reliability.
 
-    \b
     Each forecast counts once for the Brier and log scores; the time-averaged Brier of a question
     counts each forecast for the days until the next one replaced it.
+
+    \b
     Example:
       negotiate score --plot calibration.png
     """

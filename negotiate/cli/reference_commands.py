@@ -29,7 +29,6 @@ def reference():
 def reference_check(directory, as_json):
     """Check a reference class (episodes.csv, events.csv): print OK with its counts, or every problem.
 
-    \b
     DIRECTORY defaults to the shipped class (seeds/reference in the repository), without
     your additions (check those by their directory, printed by resolve --add-to-reference).
     The rules are those of seeds/reference/README.md: events on or after the episode's start
@@ -38,6 +37,8 @@ def reference_check(directory, as_json):
     kind and summit flag, a deadline on or after its start, a resolution on the deadline when
     there was no deal and on or before it when there was, and at least 6 events. A file that
     cannot be loaded is reported with its lines. Exit code 1 when there is any problem.
+
+    \b
     Examples:
       negotiate reference check
       negotiate reference check my-class/ --json

@@ -92,8 +92,10 @@ def solve(scenario, as_json, draws, seed, equilibrium_rule, show_dynamics, resta
       negotiate solve scenarios/us-china-kl-2025.yaml --json
       negotiate solve scenarios/us-china-kl-2025.yaml --draws 2000 --seed 7
       negotiate solve scenarios/us-china-kl-2025.yaml --fix tariffs=impose_100
-      negotiate solve scenarios/us-china-kl-2025.yaml --set parties.US.patience=0.8
-      negotiate solve scenarios/us-china-kl-2025.yaml --dynamics --equilibrium-rule dynamics
+      negotiate solve scenarios/us-china-kl-2025.yaml \\
+        --set parties.US.patience=0.8
+      negotiate solve scenarios/us-china-kl-2025.yaml --dynamics \\
+        --equilibrium-rule dynamics
       negotiate solve scenarios/us-china-kl-2025.yaml --method nashpy-support
     """
     if equilibrium_rule == "dynamics" and draws:

@@ -59,7 +59,8 @@ def sensitivity(scenario, as_json, plot, samples, seed, fixed_swing, top, equili
     \b
     Examples:
       negotiate sensitivity scenarios/us-china-kl-2025.yaml
-      negotiate sensitivity scenarios/us-china-kl-2025.yaml --json --plot tornado.png
+      negotiate sensitivity scenarios/us-china-kl-2025.yaml --json \\
+        --plot tornado.png
     """
     from negotiate.game.posture import PostureGame
     from negotiate.game.sensitivity import sensitivity as run
@@ -116,9 +117,11 @@ def sweep(scenario, grids, as_json, plot, jobs, scheduler, chunk, equilibrium_ru
 
     \b
     Examples:
-      negotiate sweep scenarios/trade-war-pd.yaml --grid parties.H.patience=0.3:0.7:41 --set parties.F.patience=0.9
-      negotiate sweep scenarios/us-china-kl-2025.yaml --grid parties.US.patience=0.5:0.99:50 \\
-          --grid levers.chips.options.ease.US.mean=-3:0:31 --plot heat.png
+      negotiate sweep scenarios/trade-war-pd.yaml \\
+        --grid parties.H.patience=0.3:0.7:41 --set parties.F.patience=0.9
+      negotiate sweep scenarios/us-china-kl-2025.yaml \\
+        --grid parties.US.patience=0.5:0.99:50 \\
+        --grid levers.chips.options.ease.US.mean=-3:0:31 --plot heat.png
     """
     from negotiate.game.sweep import load_sweep
     from negotiate.game.sweep import sweep as run

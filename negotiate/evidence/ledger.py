@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import difflib
 import io
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -135,8 +136,19 @@ def check_event(raw: dict, scenario: Scenario | None, catalogue: Catalogue, line
         value = str(values[field] or "").strip()
         if not value:
             bad(field, "empty; expected a party id")
-        elif actors is not None and value not in actors:
-            bad(field, f"found {_shown(value)}; expected one of the parties or declared third parties: {', '.join(actors)}")
+        elif scenario is not None and actors is not None and value not in actors:
+            ident = scenario.actor_id(value)  # a name or another case names the same actor
+            if ident is not None:
+                values[field] = ident
+                continue
+            names = scenario.actor_names()
+            close = difflib.get_close_matches(value.casefold(), [n.casefold() for n in [*names, *names.values()]], 1, 0.6)
+            hint = ""
+            if close:
+                match = scenario.actor_id(close[0])
+                hint = f"; did you mean '{match}' ({names[match]})?" if match else ""
+            listed = ", ".join(f"{i} ({n})" for i, n in names.items())
+            bad(field, f"found {_shown(value)}; expected one of the parties or declared third parties: {listed}{hint}")
     etype = str(values["type"] or "").strip()
     if etype not in catalogue:
         bad("type", f"found {_shown(etype)}, not in the event catalogue; {did_you_mean(etype[:100], catalogue.names())}")

@@ -74,7 +74,12 @@ def fitted(reference: Path | None = None, fit_dir: Path | None = None, refit: bo
         return FitInfo(Fit.load(path, expected=chosen.draw_shapes()), path, True)
     episodes = load_reference(reference)
     if notify:
-        notify(f"Fitting the deal model {model!r} on {len(episodes)} reference episodes (stored for reuse as {path.name})...")
+        left_out = chosen.left_out(episodes)
+        notify(f"Fitting the deal model {model!r} on {len(episodes) - len(left_out)} of {len(episodes)} reference "
+               f"episodes (stored for reuse as {path.name})..." if left_out else
+               f"Fitting the deal model {model!r} on {len(episodes)} reference episodes (stored for reuse as {path.name})...")
+        for ident, reason in left_out:
+            notify(f"  left out {ident}: {reason}")
     # PyMC's progress display writes to stdout, which belongs to the result (--json): send it to stderr
     with contextlib.redirect_stdout(sys.stderr):
         result = chosen.fit(episodes, sampler, key=key, progress=bool(notify) and sys.stderr.isatty())

@@ -53,9 +53,23 @@ class Variant:
         names = parameter_names(self.config)
         draws, stats = flat_draws(idata, names)
         return Fit(draws, diagnostics(idata, names), key,
-                   {"seconds": seconds, "episodes": len(episodes), "rows": rows, "deals": deals,
+                   {"seconds": seconds, "episodes": len(episodes) - len(self.left_out(episodes)), "rows": rows, "deals": deals,
                     "name": self.name, "model": self.config_dict(), "sampler": dataclasses.asdict(sampler),
                     "versions": _package_versions(), "chains": sampler.chains}, stats)
+
+    def left_out(self, episodes) -> list[tuple[str, str]]:
+        """The episodes a fit cannot use, each with the reason: no forecast day between its start and the
+        day its outcome was known (v1 forecasts at fixed horizons before the deadline, the hazard models
+        at landmarks; both stop on the day of a deal and the hazard models also at the deadline)."""
+        v1 = isinstance(self.config, ModelConfig)
+        days = self.config.horizons if v1 else self.config.landmarks
+        out = []
+        for ep in episodes:
+            last = ep.resolved_on if v1 or ep.outcome == 1 else ep.deadline
+            if not any(ep.start <= ep.deadline - dt.timedelta(days=d) < last for d in days):
+                out.append((ep.id, f"its record runs {ep.start} to {last}, which holds none of the forecast days "
+                                   f"({', '.join(map(str, sorted(days, reverse=True)))} days before its deadline {ep.deadline})"))
+        return out
 
     def p_draws(self, fit: Fit, case: Case, as_of: dt.date, catalogue: Catalogue | None = None) -> np.ndarray:
         """P(deal by the deadline | no deal by ``as_of``), one value per posterior draw."""

@@ -314,6 +314,19 @@ class Scenario(_Strict):
         """Ids an event's actor or target may take: the parties, then declared third parties."""
         return self.party_ids + [t for t in self.third_parties if t not in self.parties]
 
+    def actor_names(self) -> dict[str, str]:
+        """Each actor id and its name (a party's ``name``, a third party's description)."""
+        names = {p: self.parties[p].name for p in self.party_ids}
+        return names | {t: self.third_parties[t] for t in self.actors() if t not in names}
+
+    def actor_id(self, text: str) -> str | None:
+        """The actor id that ``text`` names: the id, or its name, in any case ("us", "Boeing"); None if none does."""
+        wanted = text.strip().casefold()
+        for ident, name in self.actor_names().items():
+            if wanted in (ident.casefold(), name.strip().casefold()):
+                return ident
+        return None
+
     def evidence_path(self) -> Path | None:
         """The ledger file, relative to the scenario file, made absolute without following links
         (a ledger that is a symbolic link is then refused by writes, never written through)."""

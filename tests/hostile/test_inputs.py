@@ -96,7 +96,7 @@ def test_an_endless_file_is_refused(tmp_path, role):
         s.write_text(s.read_text().replace("evidence: events.csv", "evidence: /dev/zero"))
         code, err = cli("evidence", "list", s, timeout=30)
     else:
-        code, err = cli("evidence", "import", "gdelt", "/dev/zero", "--scenario", s, "--dry-run", timeout=60)
+        code, err = cli("evidence", "import", s, "gdelt", "/dev/zero", "--dry-run", timeout=60)
     assert code == 1 and "/dev/zero" in err and "larger than" in err
 
 
@@ -158,7 +158,7 @@ def test_an_import_whose_dates_are_all_invalid_is_a_clean_report(tmp_path):
         row[1] = bad
         rows.append("\t".join(row))
     (tmp_path / "g.CSV").write_text("\n".join(rows) + "\n")
-    result = run("evidence", "import", "gdelt", tmp_path / "g.CSV", "--scenario", s, "--dry-run")
+    result = run("evidence", "import", s, "gdelt", tmp_path / "g.CSV", "--dry-run")
     assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
     assert "Traceback" not in result.output
     assert result.exit_code == 0 and "bad date" in result.stdout, result.output

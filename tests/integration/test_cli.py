@@ -34,6 +34,14 @@ def test_every_command_has_help_with_an_example(runner, path):
     assert cmd.help and len(cmd.help.strip()) > 20
 
 
+@pytest.mark.parametrize("path", [()] + [p for p, _ in commands()], ids=lambda p: " ".join(("negotiate",) + p))
+def test_help_fits_80_columns_and_examples_stand_apart(runner, path):
+    lines = runner.invoke(cli, list(path) + ["--help"], prog_name="negotiate", terminal_width=80).output.splitlines()
+    assert [line for line in lines if len(line) > 80] == []
+    examples = [i for i, line in enumerate(lines) if line.strip().startswith("Example")]
+    assert all(lines[i - 1].strip() == "" for i in examples)
+
+
 def test_version(runner):
     result = runner.invoke(cli, ["--version"])
     assert result.exit_code == 0 and result.output.startswith("negotiate, version ")

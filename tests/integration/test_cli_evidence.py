@@ -52,7 +52,7 @@ def test_add_bad_values_lists_every_problem(runner, scenario):
     assert result.exit_code == 1
     assert result.stderr.splitlines() == [
         "Error: --date: found '2025-13-01'; expected a date as YYYY-MM-DD",
-        "--actor: found 'UK'; expected one of the parties or declared third parties: US, CN",
+        "--actor: found 'UK'; expected one of the parties or declared third parties: US (United States), CN (China)",
         "--type: found 'agre', not in the event catalogue; did you mean 'agree'?",
         "--weight: found '1.5'; expected a number in (0, 1]",
     ]
@@ -112,7 +112,7 @@ def test_scenario_types_are_added(runner, tmp_path):
 def test_import_dry_run_writes_nothing_then_import_adds(runner, scenario):
     ledger = scenario.parent / "events.csv"
     before = ledger.read_bytes()
-    args = ["evidence", "import", "gdelt", str(DATA / "importers" / "gdelt_sample.export.CSV"), "--scenario", str(scenario)]
+    args = ["evidence", "import", str(scenario), "gdelt", str(DATA / "importers" / "gdelt_sample.export.CSV")]
     dry = runner.invoke(cli, args + ["--dry-run", "--json"])
     assert dry.exit_code == 0
     out = json.loads(dry.stdout)
@@ -126,7 +126,43 @@ def test_import_dry_run_writes_nothing_then_import_adds(runner, scenario):
 
 
 def test_import_bad_date_option_is_bad_input(runner, scenario):
-    args = ["evidence", "import", "gdelt", str(DATA / "importers" / "gdelt_sample.export.CSV"),
-            "--scenario", str(scenario), "--since", "last week"]
+    args = ["evidence", "import", str(scenario), "gdelt", str(DATA / "importers" / "gdelt_sample.export.CSV"),
+            "--since", "last week"]
     result = runner.invoke(cli, args)  # one rule for bad dates: bad input, exit 1 (issue 15)
     assert result.exit_code == 1 and "--since: found 'last week'; expected a date as YYYY-MM-DD" in result.stderr
+
+
+@pytest.mark.parametrize("weight", ["heavy", "0", "1.5", "nan"])
+@pytest.mark.parametrize("command", ["add", "import"])
+def test_one_weight_rule_in_add_and_import(runner, scenario, command, weight):
+    if command == "add":
+        args = ["evidence", "add", str(scenario), "--date", "2025-10-20", "--actor", "US", "--target", "CN",
+                "--type", "consult", "--description", "d", "--source", "s", "--weight", weight]
+    else:
+        args = ["evidence", "import", str(scenario), "gdelt", str(DATA / "importers" / "gdelt_sample.export.CSV"),
+                "--dry-run", "--weight", weight]
+    result = runner.invoke(cli, args)
+    assert result.exit_code == 1
+    assert result.stderr == f"Error: --weight: found {weight!r}; expected a number in (0, 1]\n"
+
+
+def test_import_takes_the_scenario_first_like_every_command(runner, scenario):
+    usage = runner.invoke(cli, ["evidence", "import", "--help"]).output
+    assert "Usage: cli evidence import [OPTIONS] SCENARIO FORMAT FILE" in usage
+
+
+@pytest.mark.parametrize(("given", "stored"), [("us", "US"), ("United States", "US"), ("china", "CN"), (" Cn ", "CN")])
+def test_add_accepts_a_partys_name_or_any_case_and_stores_its_id(runner, scenario, given, stored):
+    result = runner.invoke(cli, ["evidence", "add", str(scenario), "--date", "2025-10-20", "--actor", given,
+                                 "--target", "US" if stored == "CN" else "CN", "--type", "consult",
+                                 "--description", "d", "--source", "s", "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["added"][0]["actor"] == stored
+
+
+def test_add_suggests_the_party_a_misspelt_name_means(runner, scenario):
+    result = runner.invoke(cli, ["evidence", "add", str(scenario), "--date", "2025-10-20", "--actor", "Chna",
+                                 "--target", "US", "--type", "consult", "--description", "d", "--source", "s"])
+    assert result.exit_code == 1
+    assert result.stderr == ("Error: --actor: found 'Chna'; expected one of the parties or declared third parties: "
+                             "US (United States), CN (China); did you mean 'CN' (China)?\n")

@@ -93,3 +93,25 @@ def test_corrupt_db_is_a_clean_error(env):
     (env / "track.sqlite").write_bytes(b"garbage" * 1000)
     result = run("history")
     assert result.exit_code == 1 and "not a negotiate database or corrupted" in result.stderr
+
+
+def test_resolve_refuses_a_date_after_today_and_writes_nothing(env):
+    import datetime as dt
+
+    tomorrow = dt.date.today() + dt.timedelta(days=1)
+    result = run("resolve", FLAGSHIP, "--outcome", "deal", "--on", tomorrow, "--source", "x")
+    assert result.exit_code == 1
+    assert result.stderr == (f"Error: --on {tomorrow} is after today ({dt.date.today()}); "
+                             "expected the date the outcome was known\n")
+    assert not (env / "track.sqlite").exists()
+
+
+def test_a_deal_after_the_deadline_is_recorded_with_a_warning(env):
+    late = run("resolve", FLAGSHIP, "--outcome", "deal", "--on", "2025-12-01", "--source", "x")
+    assert late.exit_code == 0
+    assert late.stderr == ("warning: a deal on 2025-12-01 came after the deadline 2025-10-30; the question asks for a "
+                           "deal by the deadline, so it resolves as no-deal (record --outcome no-deal, or --amend this "
+                           "resolution)\n")
+    on_time = run("resolve", FLAGSHIP, "--outcome", "no-deal", "--on", "2025-12-01", "--source", "x", "--amend",
+                  "--reason", "deal came late")
+    assert on_time.exit_code == 0 and on_time.stderr == ""

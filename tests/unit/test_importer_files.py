@@ -56,5 +56,5 @@ def test_a_file_of_which_no_row_parses_is_an_error(scenario, tmp_path, fmt, text
 def test_the_command_fails_with_exit_1(tmp_path):
     path = tmp_path / "not-gdelt.csv"
     path.write_text("date,actor\n2025-10-01,US\n")
-    result = CliRunner().invoke(cli, ["evidence", "import", "gdelt", str(path), "--scenario", str(FLAGSHIP), "--dry-run"])
+    result = CliRunner().invoke(cli, ["evidence", "import", str(FLAGSHIP), "gdelt", str(path), "--dry-run"])
     assert result.exit_code == 1 and "expected a GDELT 2.0 events export" in result.stderr

@@ -54,7 +54,7 @@ def test_every_problem_is_reported_with_its_line(tmp_path):
         read_ledger(path, scenario)
     assert str(info.value).splitlines() == [
         f"{path}:3: date: found '2025-02-30'; expected a date as YYYY-MM-DD",
-        f"{path}:4: actor: found 'UK'; expected one of the parties or declared third parties: US, CN",
+        f"{path}:4: actor: found 'UK'; expected one of the parties or declared third parties: US (United States), CN (China)",
         f"{path}:4: type: found 'agre', not in the event catalogue; did you mean 'agree'?",
         f"{path}:4: weight: found '0'; expected a number in (0, 1]",
         f"{path}:5: found 5 fields; expected 7 (date,actor,target,type,description,source,weight)",
