@@ -66,11 +66,11 @@ def resolve(scenario, outcome, on, source, amend, reason, add_to_reference, refe
       negotiate resolve scenarios/us-china-kl-2025.yaml --outcome deal \\
         --on 2025-10-30 --source "https://..." --add-to-reference
     """
+    import datetime as dt
+
     from negotiate.errors import NegotiateError
     from negotiate.record.track import Resolution, TrackRecord
     from negotiate.scenario.schema import load_scenario
-
-    import datetime as dt
 
     s = load_scenario(scenario)
     if on < s.as_of:
