@@ -9,13 +9,31 @@ from pathlib import Path
 
 import click
 
-from negotiate.cli.options import DATE, DEFAULT_SEED, json_option, record, record_options, reports_errors, scenario_argument
+from negotiate.cli.options import (
+    DATE,
+    DEFAULT_SEED,
+    json_option,
+    printable,
+    record,
+    record_options,
+    reports_errors,
+    scenario_argument,
+)
+from negotiate.report.tables import render_columns
+
+
+def _types_in_words(types: list[str]) -> str:
+    """'sanction x2, threaten': a day's event types, each once with its count."""
+    counts = dict.fromkeys(types, 0)
+    for t in types:
+        counts[t] += 1
+    return ", ".join(t if n == 1 else f"{t} x{n}" for t, n in counts.items())
 
 
 def _render_update(d) -> str:
     s, prior, diag = d["scenario"], d["prior"], d["diagnostics"]
     lo, hi = d["interval"]
-    out = [f"Question: {s['question']}", f"Deadline {s['deadline']}; as of {s['as_of']} ({d['days_left']} days left)", ""]
+    out = [f"Question: {printable(s['question'])}", f"Deadline {s['deadline']}; as of {s['as_of']} ({d['days_left']} days left)", ""]
     if d["p_with_prior"] is not None and d["model"] != "v1":
         what = "the game's P(zone of agreement non-empty)" if prior["source"] == "game" else "your prior"
         out += [f"P(deal by the deadline) = {d['p_deal']:.1%}   with {what} ({prior['deal_probability']:.0%}, "
@@ -35,17 +53,20 @@ def _render_update(d) -> str:
             out.append(f"  {m['type']:<10} {m['p_deal']:6.1%}  ({m['change']:+.1%})")
     if d["path"]:
         out += ["", "Path of P(deal) after each day's events:"]
-        for p in d["path"]:
-            out.append(f"  {p['date']}  {p['p_deal']:6.1%}  {p['change']:+6.1%}  {', '.join(p['types']):<18} {p['event'][:70]}")
+        rows = [[p["date"], f"{p['p_deal']:6.1%}", f"{p['change']:+6.1%}", _types_in_words(p["types"]),
+                 printable(p["event"])[:70]] for p in d["path"]]
+        out += render_columns(["date", "P(deal)", "change", "events", "first event"], rows, indent="  ")
     if d["contributions"]:
         out += ["", "Events that move P(deal) most now (P with the event minus P without it):"]
         for c in d["contributions"][:5]:
-            out.append(f"  {c['p_change']:+6.1%}  {c['date']}  {c['actor']}->{c['target']} {c['type']:<9} {c['description'][:60]}")
+            out.append(f"  {c['p_change']:+6.1%}  {c['date']}  {printable(c['actor'])}->{printable(c['target'])} "
+                       f"{c['type']:<9} {printable(c['description'])[:60]}")
     if "what_if" in d:
         w = d["what_if"]
         out += ["", f"What if (as of {w['as_of']}; nothing written or recorded): P(deal) {w['p_with']:.1%} with "
                 f"{len(w['events'])} hypothetical event(s), {w['p_without']:.1%} without ({w['change']:+.1%})"]
-        out += [f"  {e['date']}  {e['actor']}->{e['target']} {e['type']:<9} {e['description'][:60]}" for e in w["events"]]
+        out += [f"  {e['date']}  {printable(e['actor'])}->{printable(e['target'])} {e['type']:<9} "
+                f"{printable(e['description'])[:60]}" for e in w["events"]]
     out += ["", f"Model {d['model']}: fit {d['fit']['key']} ({'reused' if d['fit']['reused'] else 'new'}; "
             f"{d['fit']['draws']} draws on {d['fit']['episodes']} episodes); max R-hat {diag['max_rhat']:.3f}, "
             f"min bulk ESS {diag['min_ess_bulk']:.0f}, divergences {diag['divergences']}"]
@@ -114,7 +135,7 @@ def update(scenario, as_json, as_of, refit, model, reference, fits, seed, strict
     if as_json:
         click.echo(json.dumps(result, indent=2, ensure_ascii=False))
     else:
-        click.echo(_render_update(result), nl=False)
+        click.echo(printable(_render_update(result), newlines=True), nl=False)
     if not result["diagnostics"]["ok"]:
         click.echo("warning: the deal model's fit fails its diagnostics: " + "; ".join(result["diagnostics"]["failures"]), err=True)
         if strict:

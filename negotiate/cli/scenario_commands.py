@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from negotiate.cli.options import DEFAULT_SEED, FIX, FLAG_NAMES, SET, json_option, reports_errors, scenario_argument
+from negotiate.cli.options import DEFAULT_SEED, FIX, FLAG_NAMES, SET, json_option, printable, reports_errors, scenario_argument
 
 
 @click.command()
@@ -133,7 +133,7 @@ def solve(scenario, as_json, draws, seed, equilibrium_rule, show_dynamics, resta
     if as_json:
         click.echo(json.dumps(result, indent=2, ensure_ascii=False))
     else:
-        click.echo(render_analysis(result, FLAG_NAMES), nl=False)
+        click.echo(printable(render_analysis(result, FLAG_NAMES), newlines=True), nl=False)
 
 
 @click.command()

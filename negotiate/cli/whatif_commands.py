@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from negotiate.cli.options import FIX, FLAG_NAMES, SET, json_option, reports_errors, scenario_argument
+from negotiate.cli.options import FIX, FLAG_NAMES, SET, json_option, printable, reports_errors, scenario_argument
 
 
 def what_if_options(func):
@@ -76,7 +76,7 @@ def sensitivity(scenario, as_json, plot, samples, seed, fixed_swing, top, equili
     if as_json:
         click.echo(json.dumps(result, indent=2, ensure_ascii=False))
     else:
-        click.echo(render_sensitivity(result, top, FLAG_NAMES), nl=False)
+        click.echo(printable(render_sensitivity(result, top, FLAG_NAMES), newlines=True), nl=False)
 
 
 def _grid(ctx, param, values):
@@ -136,4 +136,4 @@ def sweep(scenario, grids, as_json, plot, jobs, scheduler, chunk, equilibrium_ru
     if as_json:
         click.echo(json.dumps(result, indent=2, ensure_ascii=False))
     else:
-        click.echo(render_sweep(result, FLAG_NAMES), nl=False)
+        click.echo(printable(render_sweep(result, FLAG_NAMES), newlines=True), nl=False)

@@ -30,11 +30,21 @@ def _pair(payoffs: dict[str, float], parties: list[str]) -> str:
     return ", ".join(f"{p} {_num(payoffs[p])}" for p in parties)
 
 
+def whole_percents(probabilities: list[float]) -> list[int]:
+    """Percentages rounded so that they add up to 100 (largest remainders get the leftover points)."""
+    raw = [100 * q for q in probabilities]
+    out = [int(r) for r in raw]
+    for i in sorted(range(len(raw)), key=lambda i: out[i] - raw[i])[:100 - sum(out)]:
+        out[i] += 1
+    return out
+
+
 def _lottery(point: dict, parties: list[str]) -> str:
     lottery = point["lottery"]
     if len(lottery) == 1:
         return f"{_pair(point['payoffs'], parties)}: the pure agreement {_terms(lottery[0]['terms'])}"
-    parts = " or ".join(f"{q['probability']:.0%} {_terms(q['terms'])}" for q in lottery)
+    shares = whole_percents([q["probability"] for q in lottery])
+    parts = " or ".join(f"{share}% {_terms(q['terms'])}" for share, q in zip(shares, lottery))
     return f"{_pair(point['payoffs'], parties)}: a lottery, {parts}"
 
 
@@ -223,9 +233,12 @@ def render_analysis(d: dict[str, Any], names: dict[str, str] | None = None) -> s
     pat = ", ".join(f"{p} {d['parties'][p]['patience']:g}" for p in parties)
     other = col if r["proposer"] == row else row
     out.append(f"Rubinstein alternating offers (patience {pat}; transferable surplus {_num(r['surplus'])})")
-    for first in (r["proposer"], other):
-        sh = r["shares_by_proposer"][first]
-        out.append(f"  {first} proposes first: " + ", ".join(f"{p} {sh[p]:.1%}" for p in parties))
+    if _num(r["surplus"]) in ("0.00", "-0.00") or r["surplus"] <= 0:
+        out.append("  no surplus over the threat point: there is nothing to share")
+    else:
+        for first in (r["proposer"], other):
+            sh = r["shares_by_proposer"][first]
+            out.append(f"  {first} proposes first: " + ", ".join(f"{p} {sh[p]:.1%}" for p in parties))
     out.append("")
 
     c = d["critical_discount"]

@@ -54,3 +54,22 @@ def test_spreadsheet_formulas_are_stored_as_text_and_listed_as_given(workspace):
     listed = run("evidence", "list", workspace / "s.yaml", "--json").stdout
     for text in formulas:
         assert text.replace('"', '\\"') in listed
+
+
+def test_update_prints_ledger_text_inert(workspace, point_fits):
+    add(workspace, description=NASTY, date="2025-10-23")
+    out = run("update", workspace / "s.yaml", "--no-record").stdout
+    assert not RAW.search(out), repr(out)
+    assert "\\x1b[31mred" in out
+
+
+def test_solve_sensitivity_and_sweep_print_scenario_text_inert(workspace):
+    s = workspace / "s.yaml"
+    text = s.read_text()
+    s.write_text(text.replace("\ntitle: ", '\ntitle: "\\e[31mX\\u202e" #', 1))
+    for args in (["solve", s], ["sensitivity", s, "--samples", "0"],
+                 ["sweep", s, "--grid", "parties.US.patience=0.5:0.9:3"]):
+        result = run(*args)
+        assert result.exit_code == 0, result.output
+        assert not RAW.search(result.stdout), (args, result.stdout)
+        assert "\\x1b[31mX" in result.stdout  # shown, escaped
