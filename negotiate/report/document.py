@@ -13,6 +13,7 @@ import hashlib
 import html
 import io
 import json
+import os
 import platform
 import re
 from collections.abc import Set as AbstractSet
@@ -53,6 +54,52 @@ def file_hash(path: Path | None) -> str | None:
     return hashlib.sha256(path.read_bytes()).hexdigest() if path and path.exists() else None
 
 
+def shown_path(path: Path | None) -> str | None:
+    """A path as a reader should see it: relative to the working directory (not this machine's absolute path)."""
+    if path is None:
+        return None
+    try:
+        return os.path.relpath(path)
+    except ValueError:  # another drive on Windows
+        return str(path)
+
+
+RULE_WORDS = {
+    "worst": "the equilibrium worst for both sides together (a cautious reading of a breakdown)",
+    "best": "the equilibrium best for both sides together",
+    "mean": "the average of the equilibria",
+    "dynamics": "the equilibrium that play drifts to (learning dynamics)",
+}
+
+
+def threat_words(threat: dict, parties: list[str]) -> str:
+    """One plain sentence on the threat point: what each side gets if the talks fail, and why that."""
+    pays = ", ".join(f"{p} {threat['payoffs'][p]:+.2f}" for p in parties)
+    if threat.get("mode") == "equilibrium":
+        why = f"Without a deal both sides are taken to play {RULE_WORDS.get(threat.get('rule', ''), 'an equilibrium')}."
+    else:
+        why = "The scenario sets it."
+    return f"What each side gets if the talks fail: {pays}, in payoffs against the status quo. {why}"
+
+
+def discount_words(crit: dict, parties: list[str], patience: dict[str, float]) -> str:
+    """The critical discount factor in plain words."""
+    held = ", ".join(f"{p} {patience[p]:g}" for p in parties)
+    verdict = "both are patient enough" if crit["self_enforcing"] else "not both are patient enough"
+    return (f"The deal keeps itself in force if each side weighs the next round at least {crit['value']:.2f} as much as "
+            f"this one: then breaking it, which would send both back to the threat point for good, costs more than it "
+            f"gains. Their patience (per round): {held}; {verdict}.")
+
+
+def terms_with_names(words: str, names: dict[str, str]) -> str:
+    """'United States: withdraw ...; China: suspend ...' from the terms in words keyed by party codes."""
+    parts = []
+    for part in words.split("; "):
+        code, sep, rest = part.partition(": ")
+        parts.append(f"{names[code]}: {rest}" if sep and code in names else part)
+    return "; ".join(parts)
+
+
 def build_report(update: UpdateResult, solution: dict, scenario_path: Path | None, ledger_path: Path | None, seed: int,
                  previous: PreviousForecast | None, sensitivity: dict | None = None) -> dict:
     """The report's content as data (also the ``.json`` output).
@@ -80,8 +127,8 @@ def build_report(update: UpdateResult, solution: dict, scenario_path: Path | Non
         "diagnostics": update["diagnostics"],
         "provenance": {
             "made_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-            "scenario_file": str(scenario_path), "scenario_sha256": file_hash(scenario_path),
-            "ledger_file": str(ledger_path) if ledger_path else None, "ledger_sha256": file_hash(ledger_path),
+            "scenario_file": shown_path(scenario_path), "scenario_sha256": file_hash(scenario_path),
+            "ledger_file": shown_path(ledger_path), "ledger_sha256": file_hash(ledger_path),
             "fit": update["fit"]["key"], "fit_draws": update["fit"]["draws"], "seed": seed, "versions": _versions(),
         },
     }
@@ -414,6 +461,8 @@ def render_html(r: dict, figs: dict[str, bytes]) -> str:
     """The report as one self-contained HTML page (no scripts, no external resources)."""
     s, f, g = r["scenario"], r["forecast"], r["game"]
     parties = [g["game"]["row_party"], g["game"]["column_party"]]
+    names = {p: r["parties"][p]["name"] for p in parties}
+    patience = {p: r["parties"][p]["patience"] for p in parties}
     head = _headline(r)
     numbers = "".join(f'<div><span class="p">{_pct(p)}</span><span class="label">{esc(label)}</span></div>'
                       for p, label in head["numbers"])
@@ -458,16 +507,14 @@ def render_html(r: dict, figs: dict[str, bytes]) -> str:
                  f"{'; degenerate game' if solver['degenerate'] else ''}):</p>")
     parts.append(_table(["#", "kind", parties[0], parties[1], "payoffs"],
                         [[esc(c) for c in row] for row in _equilibrium_rows(r)]))
-    t = g["threat_point"]
-    parts.append(f"<p><b>Threat point</b> ({esc(t['mode'])}{', rule ' + esc(t['rule']) if t.get('rule') else ''}): "
-                 + esc(", ".join(f"{p} {t['payoffs'][p]:.2f}" for p in parties)) + "</p>")
+    parts.append(f"<p><b>Threat point.</b> {esc(threat_words(g['threat_point'], parties))}</p>")
     z = g["zopa"]
     parts.append(f"<p><b>Zone of possible agreement:</b> {z['size']} agreements beat the threat point for both sides.</p>")
     parts.append(_figure("frontier", figs.get("frontier")))
     nb, ks, crit = g["nash_bargaining"], g["kalai_smorodinsky"], g["critical_discount"]
     if g["predicted_terms"]:
         parts.append(f"<p><b>Predicted terms</b> (Nash bargaining solution over pure agreements):</p>"
-                     f"<p class=\"terms\">{esc(g['predicted_terms']['words'])}</p>")
+                     f"<p class=\"terms\">{esc(terms_with_names(g['predicted_terms']['words'], names))}</p>")
     else:
         parts.append("<p><b>Predicted terms:</b> none; no agreement beats the threat point for both sides.</p>")
     if nb and nb.get("payoffs"):
@@ -475,8 +522,7 @@ def render_html(r: dict, figs: dict[str, bytes]) -> str:
                      (("; Kalai–Smorodinsky: " + esc(", ".join(f"{p} {ks['payoffs'][p]:.2f}" for p in parties))) if ks else "")
                      + ".</p>")
     if crit.get("value") is not None:
-        parts.append(f"<p>Self-enforcing in the repeated game (grim trigger) above a discount factor of {crit['value']:.2f}: "
-                     f"{'both sides are patient enough' if crit['self_enforcing'] else 'NOT both sides are patient enough'}.</p>")
+        parts.append(f"<p><b>Does the deal hold?</b> {esc(discount_words(crit, parties, patience))}</p>")
     parts.append("<p><b>Robustness to payoff uncertainty.</b> " + "<br>".join(esc(x) for x in _robustness(r)) + "</p>")
     parts.append(f"<p class=\"explain\" id=\"zopa-and-p\"><b>The zone of agreement and P(deal).</b> {esc(_zopa_and_p(r))}</p>")
     if r.get("sensitivity"):
@@ -550,10 +596,11 @@ def render_markdown(r: dict, figure_names: dict[str, str]) -> str:
     out += ["", "## The game", ""] + fig("payoffs")
     out += ["| # | kind | " + " | ".join(md(p) for p in parties) + " | payoffs |", "|---|---|---|---|---|"]
     out += ["| " + " | ".join(md(c) for c in row) + " |" for row in _equilibrium_rows(r)]
-    t = g["threat_point"]
-    out += ["", "**Threat point:** " + md(", ".join(f"{p} {t['payoffs'][p]:.2f}" for p in parties)),
+    out += ["", "**Threat point.** " + md(threat_words(g["threat_point"], parties)),
             "", f"**Zone of possible agreement:** {g['zopa']['size']} agreements.", ""] + fig("frontier")
-    out += [f"**Predicted terms:** {md(g['predicted_terms']['words']) if g['predicted_terms'] else 'none'}", "",
+    names = {p: r["parties"][p]["name"] for p in parties}
+    terms = md(terms_with_names(g["predicted_terms"]["words"], names)) if g["predicted_terms"] else "none"
+    out += [f"**Predicted terms:** {terms}", "",
             "**Robustness:** " + md(" ".join(_robustness(r))), "",
             "**The zone of agreement and P(deal).** " + md(_zopa_and_p(r)), ""]
     if r.get("sensitivity"):
