@@ -72,6 +72,6 @@ def test_the_frontier_chart_zooms_on_the_frontier_and_the_threat_point():
     assert (front[:, 0] > x0).all() and (front[:, 0] < x1).all() and (front[:, 1] > y0).all() and (front[:, 1] < y1).all()
     A = np.array(d["game"]["payoffs"]["US"])
     B = np.array(d["game"]["payoffs"]["CN"])
-    outside = (A < x0) | (A > x1) | (B < y0) | (B > y1)
+    outside = (x0 > A) | (x1 < A) | (y0 > B) | (y1 < B)
     assert outside.any() and any(f"{outside.sum()} of {A.size} agreements lie outside" in x.get_text() for x in ax.texts)
     assert ((A[outside] < t["US"]) | (B[outside] < t["CN"])).all()  # each worse than the threat point for a side
