@@ -7,6 +7,7 @@ See DESIGN.md section 3 and ``negotiate new`` for a commented example.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import difflib
 import math
@@ -145,14 +146,28 @@ def _payoff(value: Any) -> Payoff:
             raise PydanticCustomError("payoff", problem)
         return dist
     try:
-        return Fixed(_number(value))
+        fixed = Fixed(_number(value))
     except PydanticCustomError:
         raise PydanticCustomError(
             "payoff", "found {found}; expected " + _PAYOFF_EXPECTED, {"found": _show(value)}
         ) from None
+    problem = _payoff_problem(fixed)
+    if problem:
+        raise PydanticCustomError("payoff", problem)
+    return fixed
+
+
+# Payoffs are changes against the status quo on a scale the strategist chooses (about ten for the
+# largest lever is typical); beyond this, sums, squares and products of payoffs lose all precision or overflow.
+MAX_PAYOFF = 1_000_000.0
 
 
 def _payoff_problem(dist: Payoff) -> str | None:
+    for name, x in dataclasses.asdict(dist).items() if isinstance(dist, Fixed) else dist.model_dump().items():
+        if abs(x) > MAX_PAYOFF:
+            shown = "" if isinstance(dist, Fixed) else f"{name} "
+            return (f"found {shown}{x:g}; expected a number of at most {MAX_PAYOFF:,.0f} in absolute value "
+                    "(payoffs are changes against the status quo on a scale you choose)")
     if isinstance(dist, Normal) and dist.sd < 0:
         return f"found sd {dist.sd:g}; expected a standard deviation of 0 or more"
     if isinstance(dist, Uniform) and dist.low > dist.high:
@@ -179,6 +194,19 @@ def _open_unit(name: str):
         return x
 
     return BeforeValidator(check)
+
+
+def _between(low: float, high: float, name: str):
+    """A number in [low, high]: the prior's bounds, inside which its Beta distribution stays computable."""
+
+    def check(value: Any) -> float:
+        x = _number(value)
+        if not low <= x <= high:
+            raise PydanticCustomError("range", "found {found}; expected " + f"{name} from {low:g} to {high:,g}",
+                                      {"found": _show(value)})
+        return x
+
+    return check
 
 
 def _positive(value: Any) -> float:
@@ -241,11 +269,11 @@ class Prior(_Strict):
     over payoff draws (``solve --draws``).
     """
 
-    deal_probability: Annotated[float, _open_unit("a probability")] | None = Field(
-        None, description="a probability in (0, 1)"
+    deal_probability: Annotated[float, BeforeValidator(_between(0.001, 0.999, "a probability"))] | None = Field(
+        None, description="a probability from 0.001 to 0.999"
     )
-    strength: Annotated[float, BeforeValidator(_positive)] = Field(
-        4.0, description="the prior's weight in pseudo-observations, above 0"
+    strength: Annotated[float, BeforeValidator(_between(0.01, 10_000, "a weight in pseudo-observations"))] = Field(
+        4.0, description="the prior's weight in pseudo-observations, from 0.01 to 10,000"
     )
     source: Literal["strategist", "game"] = "strategist"
 
