@@ -39,6 +39,12 @@ for command in (validate, solve, new, sensitivity, sweep, evidence, update, repo
 
 
 def main():  # console-script entry point
+    import os
+
+    try:
+        os.getcwd()
+    except FileNotFoundError:  # relative paths would resolve against a directory that is gone
+        raise SystemExit("Error: the working directory no longer exists; change to an existing directory and run again") from None
     cli(prog_name="negotiate")
 
 

@@ -69,6 +69,10 @@ def reports_errors(func):
             raise click.ClickException(printable(exc, newlines=True) + "".join(f"\n({h})" for h in hints)) from None
         except UnsafeFile as exc:  # a write refused for the data's safety (a link, a read-only file)
             raise click.ClickException(printable(exc, newlines=True)) from None
+        except OSError as exc:  # what the file system refused (permissions, a full disk, a missing directory)
+            where = f"{exc.filename}: " if exc.filename else ""
+            what = (exc.strerror or str(exc)).lower()
+            raise click.ClickException(printable(f"{where}{what}; nothing else was changed")) from None
 
     return wrapper
 

@@ -648,6 +648,9 @@ def write_report(path: Path, report: dict, figs: dict[str, bytes], figures_dir: 
     written = []
     target = Path(figures_dir) if figures_dir is not None else path.with_name(f"{path.stem}_figures")
     if figures_dir is not None or suffix == ".md":
+        if target.exists() and not target.is_dir():
+            raise NegotiateError(f"{target}: exists and is not a directory; expected the directory for the report's "
+                                 "figures (move that file, or choose another figures directory)")
         target.mkdir(parents=True, exist_ok=True)
         for name, png in figs.items():
             replace_atomically(target / f"{name}.png", png)

@@ -7,7 +7,23 @@ So the library never calls ``matplotlib.use`` and works the same in a terminal a
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from typing import Any
+
+
+def plain_text[F: Callable[..., Any]](func: F) -> F:
+    """Draw with every text taken literally: a '$' in a scenario's names is a dollar sign, not the start
+    of matplotlib's math notation (which fails on text such as '$\\x$'). The user's settings are restored."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        import matplotlib
+
+        with matplotlib.rc_context({"text.parse_math": False}):
+            return func(*args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
 
 
 def new_figure(figsize: tuple[float, float], ncols: int = 1) -> tuple[Any, Any]:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from negotiate.evidence.forecast import UpdateResult
-from negotiate.report.figures import figure_and_axes
+from negotiate.report.figures import figure_and_axes, plain_text
 
 
+@plain_text
 def plot_reliability(table: list[dict], ax=None, title: str = "Reliability of the deal model"):
     """Observed frequency against mean forecast per bin; marker area shows the count.
 
@@ -38,6 +39,7 @@ def plot_reliability(table: list[dict], ax=None, title: str = "Reliability of th
 COOPERATIVE = {"agree", "consult", "support", "concede", "cooperate", "aid", "retreat"}
 
 
+@plain_text
 def plot_path(update: UpdateResult, ax=None):
     """The model's P(deal) after each day's events, with its 5-95% band over parameter draws; events marked.
 
@@ -103,6 +105,7 @@ def plot_path(update: UpdateResult, ax=None):
     return fig
 
 
+@plain_text
 def plot_payoffs(solution: dict, axes=None):
     """Heat maps of both parties' payoffs in the posture game (rows: first party's strategies).
 
@@ -148,6 +151,7 @@ def _label(strategy: str) -> str:
     return strategy.replace("_", " ")
 
 
+@plain_text
 def plot_frontier(solution: dict, ax=None):
     """Agreements' payoffs, the bargaining frontier, the threat point, Nash and Kalai-Smorodinsky."""
     import numpy as np

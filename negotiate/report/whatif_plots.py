@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from negotiate.report.figures import figure_and_axes, new_figure
+from negotiate.report.figures import figure_and_axes, new_figure, plain_text
 
 COLOURS = ("#1f77b4", "#d62728")  # row party, column party
 
@@ -18,6 +18,7 @@ def _short(path: str) -> str:
     return path.replace("levers.", "").replace("options.", "").replace("interactions.", "interaction ").replace("parties.", "")
 
 
+@plain_text
 def tornado_chart(result: dict[str, Any], ax=None, top: int = 15, greyscale: bool = False):
     """Each side's gain when each input swings to its low and high value, largest swings on top.
 
@@ -68,6 +69,7 @@ def tornado_chart(result: dict[str, Any], ax=None, top: int = 15, greyscale: boo
     return fig
 
 
+@plain_text
 def sweep_heatmap(result: dict[str, Any], quantity: str = "gain", party: str | None = None, ax=None):
     """One outcome over a sweep's grid: a heat map for two grids, a line for one.
 
@@ -126,6 +128,7 @@ def sweep_heatmap(result: dict[str, Any], quantity: str = "gain", party: str | N
     return fig
 
 
+@plain_text
 def sweep_figure(result: dict[str, Any]):
     """All of a sweep's outcomes in one figure: predicted agreement, zone size, critical discount, gains."""
     panels = [("terms", None), ("zopa_size", None), ("critical_discount", None)] + [("gain", p) for p in result["parties"]]
