@@ -27,6 +27,7 @@ REMEDY_REFIT = "refit"  # a stored fit cannot be used; fitting again would repla
 REMEDY_AMEND = "amend"  # a different resolution is already recorded
 REMEDY_AFTER_AS_OF = "after_as_of"  # an event is dated after the scenario's as_of
 REMEDY_DUPLICATE = "duplicate"  # an event is already in the ledger
+REMEDY_OUTSIDE = "outside"  # a new ledger would be created outside the scenario's folder
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,11 @@ def _event_table(events, as_of) -> str:
     return columns(["date", "actor", "target", "type", "weight", "description"], rows)
 
 
+create_outside_option = click.option(
+    "--create-outside", is_flag=True,
+    help="Start a missing ledger even outside the scenario's folder (where its evidence: path points).")
+
+
 def _new_ledger(path: Path) -> bool:
     return not path.exists() and not path.is_symlink()
 
@@ -47,9 +52,11 @@ def evidence():
 @click.option("--weight", default="1", show_default=True, help="Reliability or intensity in (0, 1].")
 @click.option("--allow-duplicate", is_flag=True, help="Add even if the same date, actor, type and source is there.")
 @click.option("--after-as-of", is_flag=True, help="Accept an event dated after the scenario's as_of (flagged).")
+@create_outside_option
 @json_option
 @reports_errors
-def evidence_add(scenario, date_, actor, target, type_, description, source, weight, allow_duplicate, after_as_of, as_json):
+def evidence_add(scenario, date_, actor, target, type_, description, source, weight, allow_duplicate, after_as_of,
+                 create_outside, as_json):
     """Append one event to the scenario's ledger (atomic; existing rows kept byte for byte).
 
     \b
@@ -71,7 +78,8 @@ def evidence_add(scenario, date_, actor, target, type_, description, source, wei
     if problems or event is None:  # no event only with problems
         raise NegotiateError("\n".join(f"--{p.path[0]}: {p.message}" for p in problems))
     new = _new_ledger(path)
-    result = append_events(path, [event], s, allow_duplicate=allow_duplicate, after_as_of=after_as_of)
+    result = append_events(path, [event], s, allow_duplicate=allow_duplicate, after_as_of=after_as_of,
+                           create_outside=create_outside)
     _say_if_started(new, path)
     if as_json:
         click.echo(json.dumps({"ledger": str(path), "added": [e.to_dict() for e in result.added],
@@ -125,9 +133,10 @@ def evidence_list(scenario, as_json):
 @click.option("--weight", type=WEIGHT, default=0.5, show_default=True, help="Weight of imported (machine-coded) events, in (0, 1].")
 @click.option("--dry-run", is_flag=True, help="Show what would be added; write nothing.")
 @click.option("--after-as-of", is_flag=True, help="Allow --until after the scenario's as_of (events flagged).")
+@create_outside_option
 @json_option
 @reports_errors
-def evidence_import(scenario, fmt, file, since, until, weight, dry_run, after_as_of, as_json):
+def evidence_import(scenario, fmt, file, since, until, weight, dry_run, after_as_of, create_outside, as_json):
     """Import events between the scenario's two parties from GDELT 2.0, ICEWS or POLECAT files.
 
     Rows are filtered to the two parties (either direction) and the date window, and their CAMEO or
@@ -149,7 +158,8 @@ def evidence_import(scenario, fmt, file, since, until, weight, dry_run, after_as
     added, duplicates = report.events, []
     if not dry_run and report.events:
         new = _new_ledger(path)
-        result = append_events(path, report.events, s, after_as_of=after_as_of, skip_duplicates=True)
+        result = append_events(path, report.events, s, after_as_of=after_as_of, skip_duplicates=True,
+                               create_outside=create_outside)
         _say_if_started(new, path)
         added, duplicates = result.added, result.duplicates
     elif dry_run:

@@ -21,6 +21,8 @@ import csv
 import datetime as dt
 import difflib
 import io
+import os
+import re
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -28,7 +30,7 @@ from typing import Any
 import yaml
 
 from negotiate.dates import parse_date
-from negotiate.errors import REMEDY_AFTER_AS_OF, REMEDY_DUPLICATE, NegotiateError, Problem
+from negotiate.errors import REMEDY_AFTER_AS_OF, REMEDY_DUPLICATE, REMEDY_OUTSIDE, NegotiateError, Problem
 from negotiate.evidence.catalogue import Catalogue, catalogue_for
 from negotiate.fileio import MAX_INPUT_BYTES, UnsafeFile, locked, read_capped, replace_atomically
 from negotiate.scenario.schema import Scenario, did_you_mean
@@ -219,9 +221,13 @@ def _raw_rows(path: Path, text: str) -> list[tuple[dict, int]]:
         except csv.Error as exc:
             raise LedgerError(file, [Problem((), f"not a CSV ledger ({exc}); expected the header {HEADER!r}", 1)]) from None
         if tuple(h.strip() for h in header) != FIELDS:
-            shown = ",".join(header)
-            shown = shown if len(shown) <= 80 else shown[:77] + "..."
-            raise LedgerError(file, [Problem((), f"found header {shown!r}; expected {HEADER!r}", 1)])
+            # a header of a few short names is a ledger's with a typo: show it; anything else may be
+            # another file altogether (a scenario's evidence: can point anywhere): do not echo its contents
+            if 2 <= len(header) <= 12 and all(re.fullmatch(r"[A-Za-z_ ]{1,30}", h) for h in header):
+                found = f"found header {','.join(header)!r}"
+            else:
+                found = "found a first line that is not a ledger header (not shown: this may not be a ledger)"
+            raise LedgerError(file, [Problem((), f"{found}; expected {HEADER!r}", 1)])
         rows = []
         start = reader.line_num + 1
         while True:
@@ -356,6 +362,7 @@ def append_events(
     allow_duplicate: bool = False,
     after_as_of: bool = False,
     skip_duplicates: bool = False,
+    create_outside: bool = False,
 ) -> AppendResult:
     """Append events to the ledger atomically, keeping every existing byte.
 
@@ -373,15 +380,24 @@ def append_events(
         Accept events dated after the scenario's ``as_of`` (they are flagged when listed).
     skip_duplicates : bool
         Leave duplicates out instead of refusing the whole append (for imports).
+    create_outside : bool
+        Start a missing ledger even outside the scenario file's folder (a scenario's ``evidence:``
+        path could otherwise make a write land anywhere the user can write).
 
     Raises
     ------
     LedgerError
-        When a duplicate or a future event is refused; nothing is written then.
+        When a duplicate or a future event is refused, or a new ledger would lie outside the
+        scenario's folder; nothing is written then.
     """
     path = Path(path)
     if not path.parent.is_dir():
         raise LedgerError(str(path), [Problem((), f"directory {path.parent} does not exist; expected an existing directory")])
+    home = scenario.source_path.parent if scenario.source_path else None
+    if (not create_outside and home is not None and not path.exists() and not path.is_symlink()
+            and not Path(os.path.realpath(path)).is_relative_to(os.path.realpath(home))):
+        raise LedgerError(str(path), [Problem((), f"no ledger there, and it lies outside the scenario's folder {home}; "
+                                                  "expected a ledger beside the scenario or below it")]).with_remedies(REMEDY_OUTSIDE)
     try:
         return _append(path, events, scenario, allow_duplicate, after_as_of, skip_duplicates)
     except UnsafeFile as exc:
