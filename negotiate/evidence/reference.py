@@ -28,7 +28,7 @@ from negotiate.dates import parse_date
 from negotiate.errors import NegotiateError, Problem
 from negotiate.evidence.catalogue import Catalogue
 from negotiate.evidence.ledger import FIELDS as EVENT_FIELDS
-from negotiate.evidence.ledger import Event, LedgerError, check_event, read_ledger, sorted_events
+from negotiate.evidence.ledger import Event, LedgerError, check_event, neutralise, read_ledger, sorted_events, unneutralise
 from negotiate.scenario.ledger_file import existing_ledger
 from negotiate.scenario.schema import DEADLINE_KINDS, DOMAINS, Scenario
 from negotiate.userdirs import data_dir
@@ -106,7 +106,7 @@ def _rows(path: Path, *headers: tuple[str, ...]) -> list[tuple[dict, int]]:
             if record:
                 if len(record) != len(header):
                     raise LedgerError(str(path), [Problem((), f"found {len(record)} fields; expected {len(header)}", reader.line_num)])
-                rows.append((dict(zip(header, record)), reader.line_num))
+                rows.append(({h: unneutralise(v) for h, v in zip(header, record)}, reader.line_num))
         return rows
 
 
@@ -307,7 +307,8 @@ def add_episode(directory: str | Path, episode: Episode, replace: bool = False) 
 
         def rows(values: list[list[str]]) -> bytes:
             buffer = io.StringIO()
-            csv.writer(buffer, lineterminator="\n").writerows(values)
+            # the same policy as ledgers: text a spreadsheet would run as a formula gets an apostrophe in front
+            csv.writer(buffer, lineterminator="\n").writerows([[neutralise(v) for v in row] for row in values])
             return buffer.getvalue().encode()
 
         def tail(data: bytes) -> bytes:

@@ -101,3 +101,20 @@ def test_resolve_adds_to_the_user_directory_by_default(shipped_bytes, tmp_path, 
     assert result.exit_code == 0, result.output
     assert f"in {user_reference_dir()}" in result.stdout
     assert "us-china-kl-2025" in {e.id for e in load_reference()}
+
+
+def test_formulas_in_an_added_episode_are_neutralised_and_read_back_exactly(shipped_bytes):
+    import csv
+    import dataclasses
+
+    formula = "=HYPERLINK(\"http://x\",\"y\")"
+    episode = flagship_episode()
+    events = [dataclasses.replace(e, description="@SUM(A1:A9)", source=formula) for e in episode.events]
+    episode = dataclasses.replace(episode, title="+cmd|' /C calc'!A0", events=tuple(events))
+    written = add_episode(DEFAULT_REFERENCE, episode)
+    for name in FILES:  # no cell a spreadsheet would run
+        for row in csv.reader((written / name).open(encoding="utf-8")):
+            assert not any(cell.startswith(("=", "+", "-", "@")) for cell in row), row
+    loaded = next(e for e in load_reference(DEFAULT_REFERENCE) if e.id == episode.id)
+    assert loaded.title == episode.title
+    assert {(e.description, e.source) for e in loaded.events} == {("@SUM(A1:A9)", formula)}
