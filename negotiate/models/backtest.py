@@ -79,6 +79,9 @@ def run_fold(name: str, train: list[Episode], test: list[Episode], sampler: Samp
     """Fit ``name`` on ``train`` (chains in sequence: this runs inside a worker) and forecast ``test``."""
     import logging
 
+    from .compiledir import ensure_compiledir
+
+    ensure_compiledir()  # before PyTensor is imported: it needs a writable compile directory
     import pymc  # noqa: F401  # imported first: pymc sets its logger's level when imported
 
     logging.getLogger("pymc").setLevel(logging.ERROR)  # the fold's progress is reported by the caller

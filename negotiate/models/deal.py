@@ -294,6 +294,9 @@ def fit(episodes: list[Episode], model: ModelConfig, sampler: SamplerConfig, key
     ``cores=1`` runs the chains one after the other (same draws), for use inside worker processes
     that may not start processes of their own.
     """
+    from .compiledir import ensure_compiledir
+
+    ensure_compiledir()  # before PyTensor is imported: it needs a writable compile directory
     import pymc as pm
     import pytensor.tensor as pt
 

@@ -229,6 +229,9 @@ def fit_hazard(episodes, config: HazardConfig, sampler, progress: bool = False, 
     import os
     import threading
 
+    from .compiledir import ensure_compiledir
+
+    ensure_compiledir()  # before PyTensor is imported: it needs a writable compile directory
     import pymc as pm
     import pytensor.tensor as pt
 

@@ -162,3 +162,19 @@ def test_an_import_whose_dates_are_all_invalid_is_a_clean_report(tmp_path):
     assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
     assert "Traceback" not in result.output
     assert result.exit_code == 0 and "bad date" in result.stdout, result.output
+
+
+def test_pytensor_compiles_somewhere_writable_when_home_is_not(tmp_path):
+    """A read-only or missing home (containers, CI) must not stop a fit whose files go elsewhere."""
+    home = tmp_path / "home-is-a-file"
+    home.write_text("")
+    code = ("from negotiate.models.compiledir import ensure_compiledir\n"
+            "chosen = ensure_compiledir()\n"
+            "import pytensor\n"
+            "print(chosen, pytensor.config.base_compiledir, sep='\\n')")
+    env = {k: v for k, v in __import__("os").environ.items() if not k.startswith("PYTENSOR")}
+    env |= {"HOME": str(home), "XDG_CACHE_HOME": str(tmp_path / "cache")}
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    chosen, used = proc.stdout.splitlines()
+    assert chosen == used == str(tmp_path / "cache" / "negotiate" / "pytensor")
