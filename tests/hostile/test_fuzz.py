@@ -150,3 +150,40 @@ def test_fuzz_track_record(data):
         readonly = data.draw(st.booleans(), label="readonly")
         within_budget(lambda: _use(path, readonly))
         assert dt.date.today()  # the process is still sound
+
+
+IMPORTS = {"gdelt": "gdelt_sample.export.CSV", "icews": "icews_sample.tab", "polecat": "polecat_sample.txt"}
+
+
+@FUZZ
+@given(data=st.data(), fmt=st.sampled_from(sorted(IMPORTS)), zipped=st.booleans())
+def test_fuzz_importers(data, fmt, zipped):
+    """Each importer on a mutated sample (tab-separated cells replaced too), plain or zipped: a report of
+    what was read and skipped, or a clean NegotiateError; the events it keeps are valid ledger events."""
+    import zipfile
+
+    from negotiate.evidence.importers import import_file
+    from negotiate.evidence.ledger import check_event
+    from tests.conftest import DATA
+
+    scenario = load_scenario(FLAGSHIP)
+    sample = (DATA / "importers" / IMPORTS[fmt]).read_text(encoding="utf-8")
+    text = mutate(data, sample.replace("\t", ","))
+    text = text.replace(",", "\t") if data.draw(st.booleans(), label="tabs back") else text
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / IMPORTS[fmt]
+        if zipped:
+            path = path.with_name(path.name + ".zip")
+            with zipfile.ZipFile(path, "w") as archive:
+                archive.writestr(IMPORTS[fmt], text.encode("utf-8", "surrogatepass"))
+        else:
+            path.write_text(text, encoding="utf-8", errors="surrogatepass")
+        report = within_budget(lambda: import_file(fmt, path, scenario, since=dt.date(2025, 1, 1),
+                                                   until=dt.date(2025, 10, 23)))
+    if report is not None:
+        from negotiate.evidence.catalogue import catalogue_for
+
+        assert report.kept <= report.read and len(report.events) <= report.kept
+        for e in report.events:
+            event, problems = check_event(e.to_dict(), scenario, catalogue_for(scenario), None)
+            assert not problems and event == e
