@@ -157,7 +157,7 @@ FIX = Assignment("LEVER=OPTION", _parse_fix)
 
 def db_option(func):
     return click.option("--db", type=click.Path(dir_okay=False, path_type=Path), envvar="NEGOTIATE_DB",
-                        help="Track-record database (default: negotiate.sqlite here, or $NEGOTIATE_DB).")(func)
+                        help="Track-record database (default: $NEGOTIATE_DB, else negotiate.sqlite in your data directory).")(func)
 
 
 def record_options(func):

@@ -19,6 +19,7 @@ from pathlib import Path
 from negotiate.dates import parse_date
 from negotiate.errors import REMEDY_AMEND, NegotiateError
 from negotiate.evidence.forecast import PreviousForecast, RecordInfo, UpdateResult
+from negotiate.userdirs import data_dir
 
 DEFAULT_DB = "negotiate.sqlite"
 OUTCOMES = ("deal", "no-deal", "void")
@@ -62,8 +63,11 @@ _SAME_INPUT = "scenario_id = ? AND input_hash = ? AND as_of = ? AND model_versio
 
 
 def default_db() -> Path:
-    """``$NEGOTIATE_DB``, else ``negotiate.sqlite`` in the working directory."""
-    return Path(os.environ.get("NEGOTIATE_DB") or DEFAULT_DB)
+    """``$NEGOTIATE_DB``, else ``negotiate.sqlite`` in the user data directory (one track record wherever a
+    command runs; ``~/.local/share/negotiate`` on Linux, or ``$NEGOTIATE_DATA``)."""
+    if os.environ.get("NEGOTIATE_DB"):
+        return Path(os.environ["NEGOTIATE_DB"])
+    return data_dir() / DEFAULT_DB
 
 
 @dataclass(frozen=True)
@@ -182,6 +186,11 @@ class TrackRecord:
             self._migrate(0)
             return
         if not readonly:
+            if path is None and not p.parent.exists():  # the user data directory, made on first record
+                try:
+                    p.parent.mkdir(parents=True)
+                except OSError as exc:
+                    raise NegotiateError(f"{p}: cannot create the user data directory ({exc.strerror})") from None
             if not p.parent.is_dir():
                 raise NegotiateError(f"{p}: directory {p.parent} does not exist; expected an existing directory")
             if p.exists() and not _writable(p):

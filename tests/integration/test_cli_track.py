@@ -115,3 +115,13 @@ def test_a_deal_after_the_deadline_is_recorded_with_a_warning(env):
     on_time = run("resolve", FLAGSHIP, "--outcome", "no-deal", "--on", "2025-12-01", "--source", "x", "--amend",
                   "--reason", "deal came late")
     assert on_time.exit_code == 0 and on_time.stderr == ""
+
+
+def test_the_default_track_record_lives_in_the_user_data_directory(env, monkeypatch):
+    monkeypatch.delenv("NEGOTIATE_DB")
+    monkeypatch.setenv("NEGOTIATE_DATA", str(env / "data"))
+    monkeypatch.chdir(env)
+    assert run("history").exit_code == 0 and not (env / "data").exists()  # reading creates nothing
+    assert run("update", FLAGSHIP).exit_code == 0
+    assert (env / "data" / "negotiate.sqlite").is_file() and not (env / "negotiate.sqlite").exists()
+    assert len(json.loads(run("history", "--json").stdout)["forecasts"]) == 1
