@@ -17,10 +17,12 @@ from negotiate.cli.options import DEFAULT_SEED, FIX, FLAG_NAMES, SET, json_optio
 def validate(scenarios, as_json):
     """Check scenario files; print OK or every problem (file:line: field: found; expected).
 
+    Exit code 1 when any file has a problem. With --json: one object, {"ok": true when every file
+    is, "files": [{"file", "ok", "summary" or "problems": [{"line", "field", "message"}]}]}.
+
     \b
     Example:
-      negotiate validate scenarios/us-china-kl-2025.yaml
-    Exit code 1 when any file has a problem.
+      negotiate validate scenarios/*.yaml --json
     """
     from negotiate.errors import ScenarioError
     from negotiate.game.posture import PostureGame
@@ -45,7 +47,7 @@ def validate(scenarios, as_json):
         if not as_json:
             click.echo(f"OK {path}: {summary}")
     if as_json:
-        click.echo(json.dumps(results, indent=2))
+        click.echo(json.dumps({"ok": not failed, "files": results}, indent=2))
     if failed:
         sys.exit(1)
 

@@ -67,8 +67,9 @@ def test_validate_json_lists_problems(runner):
     result = runner.invoke(cli, ["validate", "--json", str(FLAGSHIP), str(bad)])
     assert result.exit_code == 1
     out = json.loads(result.stdout)
-    assert out[0]["ok"] is True
-    assert out[1]["problems"] == [{"line": 12, "field": "levers.a_lever.owner",
+    assert out["ok"] is False and [f["file"] for f in out["files"]] == [str(FLAGSHIP), str(bad)]
+    assert out["files"][0]["ok"] is True
+    assert out["files"][1]["problems"] == [{"line": 12, "field": "levers.a_lever.owner",
                                    "message": "found 'Z'; expected one of the parties: A, B"}]
 
 

@@ -50,7 +50,7 @@ def test_validate_json_names_the_field_and_line(misspelt):
     path, line = misspelt
     result = run("validate", path, "--json")
     assert result.exit_code == 1
-    (entry,) = json.loads(result.stdout)
+    (entry,) = json.loads(result.stdout)["files"]
     assert entry["ok"] is False and [(p["field"], p["line"]) for p in entry["problems"]] == [("evidence", line)]
 
 
