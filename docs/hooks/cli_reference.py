@@ -35,7 +35,7 @@ def cli_reference() -> str:
     return "\n".join(parts)
 
 
-def on_page_markdown(markdown: str, page, config, files) -> str:  # noqa: ARG001 (the hook's signature)
+def on_page_markdown(markdown: str, page, config, files) -> str:  # the hook signature MkDocs calls
     if MARKER in markdown:
         return markdown.replace(MARKER, cli_reference())
     return markdown
