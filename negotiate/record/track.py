@@ -159,6 +159,10 @@ def _now() -> str:
 class TrackRecord:
     """A connection to the track-record database, created and migrated on first use.
 
+    Every failure is a :class:`NegotiateError` that says what is wrong: a directory that does not exist,
+    a read-only file, another application's database, a damaged file (SQLite's own error), a row whose
+    values are not what negotiate writes (named by its id).
+
     Parameters
     ----------
     path : path
@@ -166,10 +170,6 @@ class TrackRecord:
     readonly : bool
         Only read (``history``, ``score``): a missing file is an empty record and is not created, and a
         read-only file (no write bit) can be read. Without it, a read-only file is refused.
-
-    Every failure is a :class:`NegotiateError` that says what is wrong: a directory that does not exist,
-    a read-only file, another application's database, a damaged file (SQLite's own error), a row whose
-    values are not what negotiate writes (named by its id).
     """
 
     def __init__(self, path: str | Path | None = None, readonly: bool = False):

@@ -15,7 +15,7 @@ from tests.conftest import FLAGSHIP, ROOT, SCENARIOS
 
 PD = [p for p in SCENARIOS if p.stem == "trade-war-pd"][0]
 
-# README, "solve --dynamics: the dynamics key (stable)"
+# docs/solve.md, "solve --json with --dynamics: the dynamics key (stable)"
 DYNAMICS = {"settings", "reduced_shape", "starts", "runs", "most_often"}
 SETTINGS = {"restarts", "seed", "perturbation", "iterations", "prior_weight", "time", "tolerance"}
 START = {"strategy", "status_quo", "levers_changed"}

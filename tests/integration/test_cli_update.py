@@ -10,7 +10,7 @@ from negotiate.cli.main import cli
 from negotiate.models.deal import Fit
 from tests.conftest import FLAGSHIP, POINT_CLOCK, ROOT, store_point_fits
 
-# README, "update --json keys"
+# docs/forecast.md, "update --json keys (stable)"
 KEYS = {"scenario", "model", "p_deal", "p_model", "p_with_prior", "interval", "days_left", "p_tomorrow_without_events",
         "what_would_move", "path", "contributions", "prior", "diagnostics", "fit", "seed", "events_used",
         "events_ignored_after_as_of", "record"}

@@ -1,4 +1,4 @@
-"""The ``--json`` outputs keep their documented keys on the flagship (the README tables; the track record's
+"""The ``--json`` outputs keep their documented keys on the flagship (the tables of docs/solve.md; the track record's
 from its dataclasses and ``score_track_record``'s docstring). Written out here, never taken from a run."""
 
 import json
@@ -9,7 +9,7 @@ from click.testing import CliRunner
 from negotiate.cli.main import cli
 from tests.conftest import FLAGSHIP, store_point_fits
 
-# README, "solve --json keys (stable)"
+# docs/solve.md, "solve --json keys (stable)" (tests/integration/test_docs.py compares the tables with these)
 SOLVE = {"scenario", "parties", "game", "equilibria", "solver", "threat_point", "agreements", "zopa",
          "pareto_frontier", "hull_frontier", "nash_bargaining", "kalai_smorodinsky", "ideal_point", "rubinstein",
          "critical_discount", "predicted_terms"}
@@ -34,7 +34,7 @@ LOTTERY_ITEM = {"terms", "words", "probability"}
 MONTE_CARLO = {"draws", "seed", "threat_rule", "p_zopa_nonempty", "agreements", "distinct_agreements", "gains",
                "solved_individually"}
 MONTE_CARLO_AGREEMENT = {"terms", "words", "frequency"}
-# README, "What-if, sensitivity and sweeps"
+# docs/solve.md, "What-if", "sensitivity --json keys", "sweep --json keys"
 WHAT_IF = {"fix", "set", "baseline", "modified", "changes", "gain_change", "payoff_change"}
 WHAT_IF_SIDE = {"equilibria", "threat_point", "zopa_size", "deal", "predicted_terms", "payoffs", "gains",
                 "critical_discount", "self_enforcing"}

@@ -1,4 +1,4 @@
-"""`negotiate new` writes the starter scenario with its ledger beside it, so the README tour's next step
+"""`negotiate new` writes the starter scenario with its ledger beside it, so the tour's next step
 (`evidence add`) works (issue 15: the starter had `evidence:` commented out)."""
 
 from click.testing import CliRunner
