@@ -82,7 +82,8 @@ class PostureGame:
         self.params: list[PayoffParameter] = []
         # Per party: list of (param index per option, option index per own strategy, axis).
         self._lever_terms: dict[str, list[tuple[np.ndarray, np.ndarray, int]]] = {p: [] for p in self.parties}
-        self._interaction_terms: dict[str, list[tuple[int, np.ndarray]]] = {p: [] for p in self.parties}
+        # Per party: list of (param index, rows where the interaction holds, columns where it holds).
+        self._interaction_terms: dict[str, list[tuple[int, np.ndarray, np.ndarray]]] = {p: [] for p in self.parties}
         for axis, owner in enumerate(self.parties):
             for pos, name in enumerate(self.levers[owner]):
                 lever = scenario.levers[name]
@@ -92,17 +93,17 @@ class PostureGame:
                     idx = np.array([self._add(f"levers.{name}.options.{o}.{party}", party, lever.options[o][party]) for o in options])
                     self._lever_terms[party].append((idx, picked, axis))
         for i, inter in enumerate(scenario.interactions):
-            mask = self._holds(inter.when)
+            rows, cols = self._holds(inter.when)
             for party in self.parties:
                 k = self._add(f"interactions.{i}.payoffs.{party}", party, inter.payoffs[party])
-                self._interaction_terms[party].append((k, mask))
+                self._interaction_terms[party].append((k, rows, cols))
 
     def _add(self, path: str, party: str, dist: Payoff) -> int:
         self.params.append(PayoffParameter(path, party, dist))
         return len(self.params) - 1
 
-    def _holds(self, when: dict[str, str]) -> np.ndarray:
-        """Cells (row, column) where every lever of ``when`` takes its given option."""
+    def _holds(self, when: dict[str, str]) -> tuple[np.ndarray, np.ndarray]:
+        """Rows and columns whose cells have every lever of ``when`` at its given option (a block)."""
         masks = []
         for owner in self.parties:
             ok = np.ones(len(self.strategies[owner]), dtype=bool)
@@ -110,8 +111,8 @@ class PostureGame:
                 if lever in self.levers[owner]:
                     pos = self.levers[owner].index(lever)
                     ok &= np.array([s[pos] == option for s in self.strategies[owner]])
-            masks.append(ok)
-        return masks[0][:, None] & masks[1][None, :]
+            masks.append(np.flatnonzero(ok))
+        return masks[0], masks[1]
 
     @property
     def shape(self) -> tuple[int, int]:
@@ -139,12 +140,25 @@ class PostureGame:
         m, n = self.shape
         out = []
         for party in self.parties:
-            total = np.zeros((len(v), m, n))
+            # Row levers come first (the row party's levers are registered first), so their sum is
+            # a vector per row, broadcast once; adding terms in the same order as a cell-by-cell
+            # sum keeps every payoff bit for bit.
+            by_row = np.zeros((len(v), m))
+            total = None
             for idx, picked, axis in self._lever_terms[party]:
                 contrib = v[:, idx][:, picked]
-                total += contrib[:, :, None] if axis == 0 else contrib[:, None, :]
-            for k, mask in self._interaction_terms[party]:
-                total += v[:, k, None, None] * mask
+                if axis == 0:
+                    by_row += contrib
+                elif total is None:
+                    total = by_row[:, :, None] + contrib[:, None, :]
+                else:
+                    total += contrib[:, None, :]
+            if total is None:
+                total = np.repeat(by_row[:, :, None], n, axis=2)
+            for k, rows, cols in self._interaction_terms[party]:
+                if len(rows) and len(cols):
+                    block = np.ix_(np.arange(len(v)), rows, cols)
+                    total[block] += v[:, k, None, None]
             out.append(total[0] if single else total)
         return out[0], out[1]
 
