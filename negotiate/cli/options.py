@@ -24,6 +24,7 @@ REMEDY_HINTS = {
     "amend": "pass --amend with --reason to record a different resolution (both are kept)",
     "after_as_of": "pass --after-as-of to record it anyway",
     "duplicate": "pass --allow-duplicate to add it anyway",
+    "fix": "pass --fix LEVER=OPTION, repeatable, to commit levers to one option; or merge or drop options",
 }
 
 

@@ -18,7 +18,7 @@ from negotiate.game import bargaining
 from negotiate.game.dynamics import DynamicsSettings, dynamics_threat, learning_dynamics
 from negotiate.game.equilibria import EquilibriumSet
 from negotiate.game.methods import solve_with
-from negotiate.game.posture import PostureGame
+from negotiate.game.posture import PostureGame, check_size
 from negotiate.game.threat import THREAT_RULES, ThreatRule, fixed_threat, pick_threat_equilibrium
 from negotiate.scenario.schema import Scenario
 
@@ -265,6 +265,7 @@ def analyse(
     """
     if rule not in THREAT_RULES:
         raise NegotiateError(f"unknown equilibrium rule {rule!r}; expected one of: {', '.join(THREAT_RULES)}")
+    check_size(scenario, fixed)  # before any work: a clear refusal, not an exhausted machine
     game = PostureGame(scenario, fixed)
     A, B = game.payoffs(game.point_values() if values is None else values)
     solved = solve_with(method, A, B)  # degeneracy is reported in the result, not warned about

@@ -30,7 +30,7 @@ TOP_AGREEMENTS = 5
 CHUNK_BYTES = 256 * 2**20
 BYTES_PER_CELL_DRAW = 120
 # Seconds per agreement and draw, measured on 2 cores (for the estimate shown before long runs).
-SECONDS_PER_CELL_DRAW = 1.2e-7
+SECONDS_PER_CELL_DRAW = 1.3e-7
 
 
 def draws_per_chunk(game: PostureGame) -> int:

@@ -8,11 +8,13 @@ first party in the file is the row player.
 from __future__ import annotations
 
 import itertools
+import math
+import os
 from dataclasses import dataclass
 
 import numpy as np
 
-from negotiate.errors import GameError
+from negotiate.errors import REMEDY_FIX, GameError
 from negotiate.scenario.schema import Fixed, Normal, Payoff, Scenario, Triangular, Uniform
 
 
@@ -39,6 +41,98 @@ def sample_payoffs(params: list[PayoffParameter], draws: int, rng: np.random.Gen
         elif isinstance(d, Triangular):
             out[:, k] = d.low if d.low == d.high else rng.triangular(d.low, d.mode, d.high, draws)
     return out
+
+
+# Peak memory of `solve` per agreement (cell), measured with JSON output at 1,000,000 agreements
+# (payoff matrices, the agreements' utility pairs, the JSON lists of every payoff), and the base.
+BYTES_PER_AGREEMENT = 360
+BASE_BYTES = 100 * 2**20
+# Overrides the memory a solve may plan on (megabytes); else what the system reports available.
+MEMORY_ENV = "NEGOTIATE_MEMORY_MB"
+
+
+def game_shape(scenario: Scenario, fixed: dict[str, str] | None = None) -> tuple[int, int]:
+    """Strategies of the row and the column party, without building them (a fixed lever has one)."""
+    fixed = fixed or {}
+    return tuple(  # type: ignore[return-value]
+        math.prod(1 if name in fixed else len(scenario.levers[name].options) for name in scenario.levers_of(p))
+        for p in scenario.party_ids)
+
+
+def available_memory() -> int | None:
+    """Bytes a solve may plan on: ``NEGOTIATE_MEMORY_MB`` if set, else the system's available memory."""
+    given = os.environ.get(MEMORY_ENV)
+    if given:
+        try:
+            return int(float(given) * 2**20)
+        except ValueError:
+            raise GameError(f"{MEMORY_ENV}={given!r}: expected a number of megabytes") from None
+    try:
+        with open("/proc/meminfo", encoding="ascii") as f:
+            for line in f:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    try:
+        return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (AttributeError, ValueError, OSError):
+        return None
+
+
+def estimated_bytes(scenario: Scenario, fixed: dict[str, str] | None = None) -> int:
+    """Peak memory a solve of the posture game is estimated to need (grows with the agreements)."""
+    m, n = game_shape(scenario, fixed)
+    return BASE_BYTES + BYTES_PER_AGREEMENT * m * n
+
+
+def fits_in_memory(scenario: Scenario, fixed: dict[str, str] | None = None) -> bool:
+    """Whether :func:`check_size` lets the posture game be solved."""
+    available = available_memory()
+    return available is None or estimated_bytes(scenario, fixed) <= available
+
+
+def check_size(scenario: Scenario, fixed: dict[str, str] | None = None, available: int | None = None) -> None:
+    """Refuse, before any work, a posture game whose solution would not fit in memory.
+
+    Parameters
+    ----------
+    scenario : Scenario
+    fixed : dict, optional
+        Levers committed to one option.
+    available : int, optional
+        Bytes to plan on; :func:`available_memory` by default (no check when unknown).
+
+    Raises
+    ------
+    GameError
+        Saying how many agreements there are, the memory estimated and available, and how to
+        shrink the game; its remedy is :data:`negotiate.errors.REMEDY_FIX`.
+    """
+    m, n = game_shape(scenario, fixed)
+    needed = estimated_bytes(scenario, fixed)
+    available = available_memory() if available is None else available
+    if available is None or needed <= available:
+        return
+    free = [name for name in scenario.levers if name not in (fixed or {})]
+    widest = max(free, key=lambda name: len(scenario.levers[name].options), default=None)
+    hint = ""
+    if widest is not None:
+        k = len(scenario.levers[widest].options)
+        hint = f"; fixing {widest} ({k} options) would divide the agreements by {k}"
+    raise GameError(
+        f"the posture game is too large for this machine: {m:,} x {n:,} strategies make {m * n:,} "
+        f"agreements, and solving them needs about {_size(needed)} of memory where {_size(available)} "
+        f"is available. Use fewer options per lever, or fix a lever to one option (see solve's fix "
+        f"option){hint}.").with_remedies(REMEDY_FIX)
+
+
+def _size(count: float) -> str:
+    for unit in ("bytes", "KB", "MB", "GB"):
+        if count < 1024 or unit == "GB":
+            return f"{count:,.0f} {unit}" if unit == "bytes" else f"{count:,.1f} {unit}"
+        count /= 1024
+    return f"{count:,.1f} GB"  # unreachable
 
 
 class PostureGame:
