@@ -164,7 +164,11 @@ class Analysis:
         g = self.game
         m, n = self.A.shape
         rows, cols = np.divmod(np.arange(m * n), n)
-        frame = pd.DataFrame({name: [g.terms(r, c)[name] for r, c in zip(rows, cols)] for name in g.scenario.levers})
+        # each lever's option per agreement, read off its owner's strategy (not cell by cell)
+        by_strategy = {name: (index, np.array([s[pos] for s in g.strategies[party]], dtype=object))
+                       for party, index in zip(self.parties, (rows, cols))
+                       for pos, name in enumerate(g.levers[party])}
+        frame = pd.DataFrame({name: by_strategy[name][1][by_strategy[name][0]] for name in g.scenario.levers})
         for party, M, t in zip(self.parties, (self.A, self.B), self.threat):
             frame[f"payoff_{party}"] = M.ravel()
             frame[f"gain_{party}"] = M.ravel() - t
