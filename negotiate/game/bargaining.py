@@ -152,6 +152,32 @@ def nash_product(u: np.ndarray, threat: np.ndarray, power=(1.0, 1.0)) -> np.ndar
     return np.where((gain > 0).all(axis=-1), value, -np.inf)
 
 
+def nash_choice(points: np.ndarray, threat: np.ndarray, power=(1.0, 1.0)) -> tuple[np.ndarray, np.ndarray]:
+    """For a batch of agreement sets, whether any beats the threat point and which maximises the Nash product.
+
+    The same choice as ``nash_product(points, threat[:, None, :], power).argmax(axis=1)``, with the
+    logarithms taken only inside the zone of agreement (usually a small part of the agreements).
+
+    Parameters
+    ----------
+    points : ndarray, shape (draws, k, 2)
+    threat : ndarray, shape (draws, 2)
+
+    Returns
+    -------
+    has_deal : ndarray of bool, shape (draws,)
+    chosen : ndarray of int, shape (draws,)
+        Index of the best agreement (0 where there is no deal, as argmax of all -inf gives).
+    """
+    gain = points - np.asarray(threat, float)[:, None, :]
+    inside = (gain > 0).all(axis=-1)
+    a = _weights(power)
+    value = np.full(inside.shape, -np.inf)
+    g = gain[inside]
+    value[inside] = a[0] * np.log(g[:, 0]) + a[1] * np.log(g[:, 1])  # as nash_product's sum of two terms
+    return inside.any(axis=1), value.argmax(axis=1)
+
+
 def nash_bargaining_pure(points: np.ndarray, threat, power=(1.0, 1.0)) -> int | None:
     """Index of the agreement maximising the (asymmetric) Nash product; None if none beats the threat."""
     values = nash_product(points, threat, power)

@@ -18,7 +18,7 @@ from negotiate.game.algorithms.batched import (
     iterated_elimination_batched,
     support_enumeration_batched,
 )
-from negotiate.game.bargaining import nash_product
+from negotiate.game.bargaining import nash_choice
 from negotiate.game.equilibria import solve_bimatrix
 from negotiate.game.posture import PostureGame, sample_payoffs
 from negotiate.game.threat import EquilibriumRule, fixed_threat, pick_threat_equilibrium
@@ -88,9 +88,7 @@ def _chunk_outcomes(game: PostureGame, values: np.ndarray, rule: EquilibriumRule
     points = np.stack([A.reshape(draws, -1), B.reshape(draws, -1)], axis=2)  # (draws, cells, 2)
     del A, B
     powers = tuple(game.scenario.parties[p].power for p in game.parties)
-    product = nash_product(points, threats[:, None, :], powers)  # (draws, cells)
-    has_deal = np.isfinite(product).any(axis=1)
-    chosen = product.argmax(axis=1)
+    has_deal, chosen = nash_choice(points, threats, powers)
     gains = points[np.arange(draws), chosen] - threats
     return chosen, has_deal, gains, individually
 

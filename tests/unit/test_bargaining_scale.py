@@ -129,3 +129,15 @@ def test_pareto_front_is_linear_in_memory():
     x, y = points[front].T
     assert (np.diff(x) > 0).all() and (np.diff(y) < 0).all()
     assert not ((points[:, None, :] > points[front][None, :, :]).all(axis=2)).any()
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_nash_choice_is_the_argmax_of_the_nash_product(seed):
+    rng = np.random.default_rng(seed)
+    points = np.round(rng.normal(size=(30, 200, 2)), 1 + seed % 2)  # rounding makes ties
+    threats = np.round(rng.normal(0.8, 0.5, size=(30, 2)), 1)
+    power = (1.0, 1.0 + seed)
+    product = b.nash_product(points, threats[:, None, :], power)
+    has_deal, chosen = b.nash_choice(points, threats, power)
+    assert np.array_equal(has_deal, np.isfinite(product).any(axis=1))
+    assert np.array_equal(chosen, product.argmax(axis=1))
