@@ -28,6 +28,7 @@ REMEDY_AMEND = "amend"  # a different resolution is already recorded
 REMEDY_AFTER_AS_OF = "after_as_of"  # an event is dated after the scenario's as_of
 REMEDY_DUPLICATE = "duplicate"  # an event is already in the ledger
 REMEDY_OUTSIDE = "outside"  # a new ledger would be created outside the scenario's folder
+REMEDY_FIX = "fix"  # the game is too large; committing a lever to one option shrinks it
 
 
 @dataclass(frozen=True)

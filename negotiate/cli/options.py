@@ -25,6 +25,7 @@ REMEDY_HINTS = {
     "after_as_of": "pass --after-as-of to record it anyway",
     "duplicate": "pass --allow-duplicate to add it anyway",
     "outside": "pass --create-outside to start it there anyway",
+    "fix": "pass --fix LEVER=OPTION, repeatable, to commit levers to one option; or merge or drop options",
 }
 
 

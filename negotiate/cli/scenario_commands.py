@@ -118,17 +118,25 @@ def solve(scenario, as_json, draws, seed, equilibrium_rule, show_dynamics, resta
         settings = DynamicsSettings(restarts=restarts, seed=seed)
     options = {"rule": equilibrium_rule, "method": method}
     if fixes or sets:
+        from negotiate.game.posture import fits_in_memory
         from negotiate.game.whatif import what_if
         from negotiate.scenario.overrides import load_what_if
 
         changed, fixed, values = load_what_if(scenario, sets, fixes, FLAG_NAMES)
         analysis = analyse(changed, fixed=fixed, dynamics=settings, **options)
         baseline_settings = settings if equilibrium_rule == "dynamics" else None
-        comparison = what_if(analyse(load_scenario(scenario), dynamics=baseline_settings, **options), analysis, fixed, values)
+        original = load_scenario(scenario)
+        if fits_in_memory(original):
+            comparison = what_if(analyse(original, dynamics=baseline_settings, **options), analysis, fixed, values)
+        else:  # --fix is the way to solve a game too large as written: solve it, compare with nothing
+            comparison = None
+            click.echo("note: the scenario as written is too large to solve on this machine, so the game "
+                       "with --fix/--set is not compared with it", err=True)
     else:
         analysis, comparison = analyse(load_scenario(scenario), dynamics=settings, **options), None
     if draws:
-        analysis.monte_carlo = monte_carlo(analysis.game, draws, seed, equilibrium_rule)
+        analysis.monte_carlo = monte_carlo(analysis.game, draws, seed, equilibrium_rule,
+                                           progress=_draws_progress(analysis.game, draws))
     result = analysis.to_dict()
     if comparison is not None:
         result["what_if"] = comparison
@@ -136,6 +144,29 @@ def solve(scenario, as_json, draws, seed, equilibrium_rule, show_dynamics, resta
         click.echo(json.dumps(result, indent=2, ensure_ascii=False))
     else:
         click.echo(printable(render_analysis(result, FLAG_NAMES), newlines=True), nl=False)
+
+
+# Monte Carlo runs estimated to take longer than this (seconds) say so on stderr, with progress on a terminal.
+LONG_DRAWS = 5.0
+
+
+def _draws_progress(game, draws: int):
+    """Announce a long Monte Carlo run on stderr; return a progress printer for a terminal, else None."""
+    from negotiate.game.montecarlo import estimated_seconds
+
+    seconds = estimated_seconds(game, draws)
+    if seconds < LONG_DRAWS:
+        return None
+    m, n = game.shape
+    click.echo(f"note: --draws {draws:,} over {m * n:,} agreements takes about {seconds:.0f} s "
+               f"(time grows with draws x agreements)", err=True)
+    if not sys.stderr.isatty():
+        return None
+
+    def progress(done: int, total: int) -> None:
+        click.echo(f"\r[{done:,}/{total:,}] draws solved", err=True, nl=done == total)
+
+    return progress
 
 
 @click.command()

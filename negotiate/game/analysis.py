@@ -18,7 +18,7 @@ from negotiate.game import bargaining
 from negotiate.game.dynamics import DynamicsSettings, dynamics_threat, learning_dynamics
 from negotiate.game.equilibria import EquilibriumSet
 from negotiate.game.methods import solve_with
-from negotiate.game.posture import PostureGame
+from negotiate.game.posture import PostureGame, check_size
 from negotiate.game.threat import THREAT_RULES, ThreatRule, fixed_threat, pick_threat_equilibrium
 from negotiate.scenario.schema import Scenario
 
@@ -69,9 +69,10 @@ class Analysis:
             "gains": self._pay(u - self.threat),
         }
 
-    def _hull_point(self, point: bargaining.HullPoint | None, cells: list[tuple[int, int]]) -> dict | None:
+    def _hull_point(self, point: bargaining.HullPoint | None) -> dict | None:
         if point is None:
             return None
+        cells = dict(zip((i for i, _ in point.lottery), _cells([i for i, _ in point.lottery], self.A.shape[1])))
         return {
             "payoffs": self._pay(point.payoffs),
             "gains": self._pay(point.payoffs - self.threat),
@@ -85,7 +86,6 @@ class Analysis:
         """The analysis with stable keys (documented in the README, section "solve --json")."""
         g, s = self.game, self.game.scenario
         row, col = self.parties
-        cells = [(r, c) for r in range(self.A.shape[0]) for c in range(self.A.shape[1])]
         equilibria = []
         for e in self.solved.equilibria:
             equilibria.append({
@@ -100,13 +100,12 @@ class Analysis:
         if self.nash_cell is not None:
             nash = self._agreement(self.nash_cell) | {
                 "words": g.terms_in_words(*self.nash_cell),
-                "hull": self._hull_point(self.nash_hull, cells),
+                "hull": self._hull_point(self.nash_hull),
             }
         elif self.nash_hull is not None:
             nash = {"terms": None, "words": None, "payoffs": None, "gains": None,
-                    "hull": self._hull_point(self.nash_hull, cells)}
-        ranked = sorted(self.zopa_cells, key=lambda c: -float(bargaining.nash_product(
-            self.cell_payoffs(c), self.threat, self._powers())))
+                    "hull": self._hull_point(self.nash_hull)}
+        ranked = self._ranked_zopa(TOP_ZOPA)
         out = {
             "scenario": {
                 "id": s.id, "title": s.title, "question": s.question,
@@ -132,16 +131,16 @@ class Analysis:
                        "degenerate": self.solved.degenerate, "notes": list(dict.fromkeys(self.solved.notes))}
             | ({"cross_check": self.solved.cross_check} if self.solved.cross_check is not None else {}),
             "threat_point": self.threat_info | {"payoffs": self._pay(self.threat)},
-            "agreements": {"count": len(cells)},
+            "agreements": {"count": int(self.A.size)},
             "zopa": {
                 "size": len(self.zopa_cells),
                 "lotteries_only": not self.zopa_cells and self.nash_hull is not None,
-                "agreements": [self._agreement(c) for c in ranked[:TOP_ZOPA]],
+                "agreements": [self._agreement(c) for c in ranked],
             },
             "pareto_frontier": [self._agreement(c) for c in self.frontier_cells],
             "hull_frontier": [self._agreement(c) for c in self.hull_frontier_cells],
             "nash_bargaining": nash,
-            "kalai_smorodinsky": self._hull_point(self.ks_hull, cells),
+            "kalai_smorodinsky": self._hull_point(self.ks_hull),
             "ideal_point": self._pay(self.ideal) if self.ideal is not None else None,
             "rubinstein": self.rubinstein,
             "critical_discount": self.critical,
@@ -165,7 +164,11 @@ class Analysis:
         g = self.game
         m, n = self.A.shape
         rows, cols = np.divmod(np.arange(m * n), n)
-        frame = pd.DataFrame({name: [g.terms(r, c)[name] for r, c in zip(rows, cols)] for name in g.scenario.levers})
+        # each lever's option per agreement, read off its owner's strategy (not cell by cell)
+        by_strategy = {name: (index, np.array([s[pos] for s in g.strategies[party]], dtype=object))
+                       for party, index in zip(self.parties, (rows, cols))
+                       for pos, name in enumerate(g.levers[party])}
+        frame = pd.DataFrame({name: by_strategy[name][1][by_strategy[name][0]] for name in g.scenario.levers})
         for party, M, t in zip(self.parties, (self.A, self.B), self.threat):
             frame[f"payoff_{party}"] = M.ravel()
             frame[f"gain_{party}"] = M.ravel() - t
@@ -196,6 +199,16 @@ class Analysis:
             rows.append(("predicted terms", "none: no agreement is better than the threat point for both"))
         body = "".join(f"<tr><th style='text-align:left'>{e(k)}</th><td>{e(v)}</td></tr>" for k, v in rows)
         return f"<div><strong>{e(s.title)}</strong><table>{body}</table></div>"
+
+    def _ranked_zopa(self, top: int) -> list[tuple[int, int]]:
+        """The ``top`` agreements of the zone by Nash product, best first (ties in cell order)."""
+        if not self.zopa_cells:
+            return []
+        rows, cols = np.array(self.zopa_cells, dtype=np.int64).T
+        values = bargaining.nash_product(np.stack([self.A[rows, cols], self.B[rows, cols]], axis=1),
+                                         self.threat, self._powers())
+        order = np.argsort(-values, kind="stable")[:top]  # as sorted() on the negated value
+        return [self.zopa_cells[k] for k in order.tolist()]
 
     def _powers(self) -> tuple[float, float]:
         s = self.game.scenario
@@ -256,6 +269,7 @@ def analyse(
     """
     if rule not in THREAT_RULES:
         raise NegotiateError(f"unknown equilibrium rule {rule!r}; expected one of: {', '.join(THREAT_RULES)}")
+    check_size(scenario, fixed)  # before any work: a clear refusal, not an exhausted machine
     game = PostureGame(scenario, fixed)
     A, B = game.payoffs(game.point_values() if values is None else values)
     solved = solve_with(method, A, B)  # degeneracy is reported in the result, not warned about
@@ -265,23 +279,38 @@ def analyse(
     threat, info = threat_point(game, A, B, solved, rule, learned)
     powers = tuple(scenario.parties[p].power for p in game.parties)
 
-    m, n = A.shape
-    cells = [(r, c) for r in range(m) for c in range(n)]
-    points = np.array([[A[c], B[c]] for c in cells])
+    n = A.shape[1]
+    points = np.stack([A.ravel(), B.ravel()], axis=1)  # agreement k is cell divmod(k, n)
     above = (points > threat[None, :] + 1e-12).all(axis=1)
-    zopa = [cells[k] for k in np.nonzero(above)[0]]
+    zopa = _cells(np.flatnonzero(above), n)
     k_pure = bargaining.nash_bargaining_pure(points, threat, powers)
-    nash_cell = cells[k_pure] if k_pure is not None else None
-    nash_hull = bargaining.nash_bargaining(points, threat, powers)
-    ks = bargaining.kalai_smorodinsky(points, threat)
-    ideal = bargaining.ideal_point(points, threat)
-    frontier = [cells[k] for k in bargaining.pareto_front(points)]
-    hull_front = [cells[k] for k in bargaining.hull_frontier(points)]
+    nash_cell = _cells([k_pure], n)[0] if k_pure is not None else None
+    # The hull-based solutions need only the few points that can be hull vertices (same answers).
+    keep = bargaining.hull_candidates(points)
+    hull_points = points[keep]
+    nash_hull = _on_agreements(bargaining.nash_bargaining(hull_points, threat, powers), keep)
+    ks = _on_agreements(bargaining.kalai_smorodinsky(hull_points, threat), keep)
+    ideal = bargaining.ideal_point(hull_points, threat)
+    frontier = _cells(bargaining.pareto_front(points), n)
+    hull_front = _cells(keep[bargaining.hull_frontier(hull_points)], n)
 
     rubinstein = _rubinstein(scenario, game.parties, points, threat)
     critical = _critical(scenario, game, A, B, nash_cell, solved, threat, info)
     return Analysis(game, A, B, solved, threat, info, zopa, nash_cell, nash_hull, ks, ideal,
                     frontier, hull_front, rubinstein, critical, dynamics=learned)
+
+
+def _cells(indices, n: int) -> list[tuple[int, int]]:
+    """Cells (row, column) of agreements numbered row by row, as Python ints."""
+    rows, cols = np.divmod(np.asarray(indices, dtype=np.int64), n)
+    return list(zip(rows.tolist(), cols.tolist()))
+
+
+def _on_agreements(point: bargaining.HullPoint | None, keep: np.ndarray) -> bargaining.HullPoint | None:
+    """A hull point found among ``points[keep]``, its lottery renumbered over all the agreements."""
+    if point is None:
+        return None
+    return bargaining.HullPoint(point.payoffs, [(int(keep[i]), q) for i, q in point.lottery])
 
 
 def _rubinstein(scenario: Scenario, parties: list[str], points: np.ndarray, threat: np.ndarray) -> dict:

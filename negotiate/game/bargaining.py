@@ -24,33 +24,76 @@ class HullPoint:
     lottery: list[tuple[int, float]]  # (index into the points, probability)
 
 
+def _maximal(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Mask of the points (x, y) that no other point weakly dominates with one strict improvement.
+
+    A sweep instead of all pairwise comparisons: sorted by ``x``, a point survives when it has the
+    largest ``y`` of its ``x`` and that ``y`` beats every point of strictly larger ``x``.
+    O(n log n) time, O(n) memory.
+    """
+    n = len(x)
+    if n == 0:
+        return np.zeros(0, dtype=bool)
+    order = np.argsort(x, kind="stable")
+    xs, ys = x[order], y[order]
+    starts = np.flatnonzero(np.r_[True, xs[1:] != xs[:-1]])
+    group = np.repeat(np.arange(len(starts)), np.diff(np.r_[starts, n]))
+    top = np.maximum.reduceat(ys, starts)  # highest y of each x
+    after = np.r_[np.maximum.accumulate(top[::-1])[::-1][1:], -np.inf]  # highest y at a larger x
+    keep = np.zeros(n, dtype=bool)
+    keep[order] = (ys == top[group]) & (top[group] > after[group])
+    return keep
+
+
 def pareto_front(points: np.ndarray) -> np.ndarray:
     """Indices of the points no other point weakly dominates with one strict improvement.
 
-    Returned in order of increasing first coordinate. Equal points are all kept.
+    Returned in order of increasing first coordinate (ties: decreasing second, then index). Equal
+    points are all kept. O(n log n) time and O(n) memory in the number of points.
     """
-    p = np.asarray(points, float)
-    ge = (p[None, :, :] >= p[:, None, :]).all(axis=2)
-    gt = (p[None, :, :] > p[:, None, :]).any(axis=2)
-    dominated = (ge & gt).any(axis=1)
-    idx = np.nonzero(~dominated)[0]
+    p = np.asarray(points, float).reshape(-1, 2)
+    idx = np.flatnonzero(_maximal(p[:, 0], p[:, 1]))
     return idx[np.lexsort((-p[idx, 1], p[idx, 0]))]
+
+
+def _distinct(p: np.ndarray) -> np.ndarray:
+    """One index per distinct point (to 12 decimals), the lowest, in lexicographic order of the points."""
+    key = np.round(p, 12)  # points closer than this are one point
+    order = np.lexsort((key[:, 1], key[:, 0]))
+    k = key[order]
+    return order[np.r_[True, (k[1:] != k[:-1]).any(axis=1)]] if len(order) else order
+
+
+def hull_candidates(points: np.ndarray) -> np.ndarray:
+    """Indices of the only points that can be vertices of the convex hull, in increasing order.
+
+    A vertex of the hull is the unique maximiser of some direction, and a direction with both
+    components nonzero makes it Pareto-optimal for one of the four orientations of the axes; so the
+    four Pareto frontiers (one sweep each) hold every vertex. Of points equal to 12 decimals, only
+    the lowest index is kept, as :func:`convex_hull` does. The hull-based functions (Nash and
+    Kalai-Smorodinsky bargaining, the ideal point, :func:`hull_frontier`) give the same answers on
+    ``points[hull_candidates(points)]`` as on ``points``, with indices into the candidates.
+    O(n log n) time, O(n) memory.
+    """
+    p = np.asarray(points, float).reshape(-1, 2)
+    rep = np.sort(_distinct(p))
+    x, y = p[rep, 0], p[rep, 1]
+    keep = _maximal(x, y) | _maximal(x, -y) | _maximal(-x, y) | _maximal(-x, -y)
+    return rep[keep]
 
 
 def convex_hull(points: np.ndarray) -> np.ndarray:
     """Indices of the hull's vertices, counter-clockwise (Andrew's monotone chain).
 
-    A single point gives one index; collinear points give the two ends.
+    A single point gives one index; collinear points give the two ends. The chain only visits
+    :func:`hull_candidates`, usually a few dozen points however many agreements there are.
     """
-    p = np.asarray(points, float)
-    key = np.round(p, 12)  # points closer than this are one point
-    order = np.lexsort((key[:, 1], key[:, 0]))
-    unique: list[int] = []
-    for i in order:
-        if not unique or (key[i] != key[unique[-1]]).any():
-            unique.append(int(i))
+    p = np.asarray(points, float).reshape(-1, 2)
+    candidates = hull_candidates(p)
+    sub = p[candidates]
+    unique = [int(candidates[i]) for i in _distinct(sub)]
     if len(unique) <= 2:
-        return np.array(unique)
+        return np.array(unique, dtype=np.intp)
 
     def turns_left(o: int, a: int, b: int) -> bool:
         oa, ob = p[a] - p[o], p[b] - p[o]
@@ -68,7 +111,7 @@ def convex_hull(points: np.ndarray) -> np.ndarray:
 
     lower, upper = chain(unique), chain(unique[::-1])
     hull = lower[:-1] + upper[:-1]
-    return np.array(hull if len(hull) >= 2 else unique[:1])
+    return np.array(hull if len(hull) >= 2 else unique[:1], dtype=np.intp)
 
 
 def hull_frontier(points: np.ndarray) -> np.ndarray:
@@ -107,6 +150,32 @@ def nash_product(u: np.ndarray, threat: np.ndarray, power=(1.0, 1.0)) -> np.ndar
     with np.errstate(divide="ignore", invalid="ignore"):
         value = (a * np.log(np.where(gain > 0, gain, 1.0))).sum(axis=-1)
     return np.where((gain > 0).all(axis=-1), value, -np.inf)
+
+
+def nash_choice(points: np.ndarray, threat: np.ndarray, power=(1.0, 1.0)) -> tuple[np.ndarray, np.ndarray]:
+    """For a batch of agreement sets, whether any beats the threat point and which maximises the Nash product.
+
+    The same choice as ``nash_product(points, threat[:, None, :], power).argmax(axis=1)``, with the
+    logarithms taken only inside the zone of agreement (usually a small part of the agreements).
+
+    Parameters
+    ----------
+    points : ndarray, shape (draws, k, 2)
+    threat : ndarray, shape (draws, 2)
+
+    Returns
+    -------
+    has_deal : ndarray of bool, shape (draws,)
+    chosen : ndarray of int, shape (draws,)
+        Index of the best agreement (0 where there is no deal, as argmax of all -inf gives).
+    """
+    gain = points - np.asarray(threat, float)[:, None, :]
+    inside = (gain > 0).all(axis=-1)
+    a = _weights(power)
+    value = np.full(inside.shape, -np.inf)
+    g = gain[inside]
+    value[inside] = a[0] * np.log(g[:, 0]) + a[1] * np.log(g[:, 1])  # as nash_product's sum of two terms
+    return inside.any(axis=1), value.argmax(axis=1)
 
 
 def nash_bargaining_pure(points: np.ndarray, threat, power=(1.0, 1.0)) -> int | None:

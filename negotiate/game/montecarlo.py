@@ -8,6 +8,8 @@ one (counted in the result as ``solved_individually``).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
 from negotiate.errors import NegotiateError
@@ -16,13 +18,31 @@ from negotiate.game.algorithms.batched import (
     iterated_elimination_batched,
     support_enumeration_batched,
 )
-from negotiate.game.bargaining import nash_product
+from negotiate.game.bargaining import nash_choice
 from negotiate.game.equilibria import solve_bimatrix
 from negotiate.game.posture import PostureGame, sample_payoffs
 from negotiate.game.threat import EquilibriumRule, fixed_threat, pick_threat_equilibrium
 
 QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
 TOP_AGREEMENTS = 5
+# Memory for the draws handled at once: payoff matrices, dominance and Nash products take about
+# BYTES_PER_CELL_DRAW bytes per agreement and draw, so chunks hold CHUNK_BYTES / (agreements x that).
+CHUNK_BYTES = 256 * 2**20
+BYTES_PER_CELL_DRAW = 120
+# Seconds per agreement and draw, measured on 2 cores (for the estimate shown before long runs).
+SECONDS_PER_CELL_DRAW = 1.3e-7
+
+
+def draws_per_chunk(game: PostureGame) -> int:
+    """How many draws are solved at once so that their arrays stay within CHUNK_BYTES."""
+    m, n = game.shape
+    return max(1, CHUNK_BYTES // (m * n * BYTES_PER_CELL_DRAW))
+
+
+def estimated_seconds(game: PostureGame, draws: int) -> float:
+    """Rough time of :func:`monte_carlo` (grows with agreements x draws)."""
+    m, n = game.shape
+    return m * n * draws * SECONDS_PER_CELL_DRAW
 
 
 def equilibrium_threats(A: np.ndarray, B: np.ndarray, rule: EquilibriumRule) -> tuple[np.ndarray, int]:
@@ -56,8 +76,26 @@ def equilibrium_threats(A: np.ndarray, B: np.ndarray, rule: EquilibriumRule) -> 
     return threats, len(one_by_one)
 
 
+def _chunk_outcomes(game: PostureGame, values: np.ndarray, rule: EquilibriumRule):
+    """Nash agreement, whether there is a deal, gains and exact solves for one chunk of draws."""
+    A, B = game.payoffs(values)
+    draws = len(values)
+    fixed = fixed_threat(game, A, B)
+    if fixed is not None:
+        threats, individually = fixed[0], 0
+    else:
+        threats, individually = equilibrium_threats(A, B, rule)
+    points = np.stack([A.reshape(draws, -1), B.reshape(draws, -1)], axis=2)  # (draws, cells, 2)
+    del A, B
+    powers = tuple(game.scenario.parties[p].power for p in game.parties)
+    has_deal, chosen = nash_choice(points, threats, powers)
+    gains = points[np.arange(draws), chosen] - threats
+    return chosen, has_deal, gains, individually
+
+
 def monte_carlo(
-    game: PostureGame, draws: int, seed: int | None, rule: EquilibriumRule = "worst"
+    game: PostureGame, draws: int, seed: int | None, rule: EquilibriumRule = "worst",
+    chunk: int | None = None, progress: Callable[[int, int], None] | None = None,
 ) -> dict:
     """Distribution of the bargaining outcome over ``draws`` payoff draws.
 
@@ -70,6 +108,10 @@ def monte_carlo(
         Seed of numpy's default generator; the same seed gives the same numbers.
     rule : {"worst", "best", "mean"}
         Threat point rule among several equilibria.
+    chunk : int, optional
+        Draws solved at once (default :func:`draws_per_chunk`); the numbers do not depend on it.
+    progress : callable, optional
+        Called as ``progress(done, draws)`` after each chunk.
 
     Returns
     -------
@@ -77,28 +119,28 @@ def monte_carlo(
         ``draws``, ``seed``, ``p_zopa_nonempty``, ``agreements`` (most frequent predicted
         agreements with ``frequency``), ``gains`` (quantiles of each party's gain over the threat
         point at the predicted agreement, over draws with a deal), ``solved_individually``.
+
+    Notes
+    -----
+    Every parameter draw is made first, all at once (draws x parameters numbers, small), so the
+    random stream is the same whatever the chunk size; only the game-sized work goes by chunks.
     """
     if draws < 1:
         raise NegotiateError(f"draws must be 1 or more, got {draws}")
     rng = np.random.default_rng(seed)
     values = sample_payoffs(game.params, draws, rng)
-    A, B = game.payoffs(values)
-    m, n = game.shape
-    scenario = game.scenario
-    mode = scenario.threat
-    individually = 0
-    fixed = fixed_threat(game, A, B)
-    if fixed is not None:
-        threats = fixed[0]
-    else:
-        threats, individually = equilibrium_threats(A, B, rule)
-
-    points = np.stack([A.reshape(draws, -1), B.reshape(draws, -1)], axis=2)  # (draws, cells, 2)
-    powers = tuple(scenario.parties[p].power for p in game.parties)
-    product = nash_product(points, threats[:, None, :], powers)  # (draws, cells)
-    has_deal = np.isfinite(product).any(axis=1)
-    chosen = product.argmax(axis=1)
-    gains = points[np.arange(draws), chosen] - threats
+    n = game.shape[1]
+    mode = game.scenario.threat
+    step = chunk or draws_per_chunk(game)
+    parts = []
+    for start in range(0, draws, step):
+        parts.append(_chunk_outcomes(game, values[start:start + step], rule))
+        if progress is not None:
+            progress(min(start + step, draws), draws)
+    chosen = np.concatenate([p[0] for p in parts])
+    has_deal = np.concatenate([p[1] for p in parts])
+    gains = np.concatenate([p[2] for p in parts])
+    individually = sum(p[3] for p in parts)
 
     cells, counts = np.unique(chosen[has_deal], return_counts=True)
     order = np.argsort(-counts, kind="stable")

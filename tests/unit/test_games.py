@@ -60,3 +60,26 @@ def test_terms_in_words_use_labels(game):
     words = game.terms_in_words(r, c)
     assert words.startswith("US: withdraw the 100% threat")
     assert "CN: suspend the 9 October rare-earth controls, keep buying no US soybeans" in words
+
+
+@pytest.mark.parametrize("fixed", [None, {"tariffs": "withdraw_100"}, {"rare_earths": "enforce", "chips": "ease"}])
+def test_every_cell_is_the_sum_in_file_order_bit_for_bit(game, fixed):
+    """Every cell, for one draw and a batch, equals the cell-by-cell sum (row party's levers, then the
+    column party's, then interactions, each in file order): broadcasting changes no bit."""
+    game = PostureGame(game.scenario, fixed)
+    values = sample_payoffs(game.params, 3, np.random.default_rng(5))
+    index = {p.path: k for k, p in enumerate(game.params)}
+    for draw in (values[0], values):
+        A, B = game.payoffs(draw)
+        for r in range(game.shape[0]):
+            for c in range(game.shape[1]):
+                chosen = game.terms(r, c)
+                for party, M in zip(game.parties, (A, B)):
+                    total = np.zeros(len(values)) if draw.ndim == 2 else 0.0
+                    for owner in game.parties:
+                        for lever in game.levers[owner]:
+                            total = total + np.asarray(draw)[..., index[f"levers.{lever}.options.{chosen[lever]}.{party}"]]
+                    for i, inter in enumerate(game.scenario.interactions):
+                        if all(chosen[lv] == opt for lv, opt in inter.when.items()):
+                            total = total + np.asarray(draw)[..., index[f"interactions.{i}.payoffs.{party}"]]
+                    assert np.array_equal(M[..., r, c], total)

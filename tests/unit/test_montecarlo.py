@@ -53,3 +53,18 @@ def test_frequencies_and_quantiles_are_coherent(game):
     for q in mc["gains"].values():
         values = list(q.values())
         assert values == sorted(values) and values[0] > 0  # gains over the threat point are positive
+
+
+@pytest.mark.parametrize("scenario", ["us-china-kl-2025.yaml", "trade-war-pd.yaml"])
+def test_same_numbers_whatever_the_chunk_size(scenario):
+    """Draws are made before the work is cut into chunks, so chunking changes no number."""
+    g = PostureGame(load_scenario(ROOT / "scenarios" / scenario))
+    whole = monte_carlo(g, 240, 5, chunk=240)
+    for chunk in (1, 7, 64, None):
+        assert monte_carlo(g, 240, 5, chunk=chunk) == whole
+
+
+def test_progress_is_reported_chunk_by_chunk(game):
+    seen = []
+    monte_carlo(game, 50, 1, chunk=20, progress=lambda done, total: seen.append((done, total)))
+    assert seen == [(20, 50), (40, 50), (50, 50)]

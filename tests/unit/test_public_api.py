@@ -101,3 +101,12 @@ def test_figures_draw_into_the_axes_given():
     ax = fig.subplots()
     assert negotiate.plot_frontier(analysis.to_dict(), ax=ax) is fig
     assert ax.has_data()
+
+
+def test_analysis_frame_terms_are_each_agreements_terms():
+    analysis = negotiate.analyse(negotiate.load_scenario(FLAGSHIP), fixed={"chips": "ease"})
+    frame = analysis.to_frame()
+    n = analysis.A.shape[1]
+    levers = list(analysis.game.scenario.levers)
+    assert [dict(zip(levers, row)) for row in frame[levers].itertuples(index=False)] == [
+        analysis.game.terms(*divmod(k, n)) for k in range(analysis.A.size)]

@@ -14,7 +14,7 @@ REMEDIES = {name: value for name, value in vars(negotiate.errors).items() if nam
 def test_every_remedy_key_has_a_hint_and_every_hint_a_key():
     assert REMEDIES == {"REMEDY_OVERWRITE": "overwrite", "REMEDY_REFIT": "refit", "REMEDY_AMEND": "amend",
                         "REMEDY_AFTER_AS_OF": "after_as_of", "REMEDY_DUPLICATE": "duplicate",
-                        "REMEDY_OUTSIDE": "outside"}
+                        "REMEDY_OUTSIDE": "outside", "REMEDY_FIX": "fix"}
     assert REMEDY_HINTS.keys() == set(REMEDIES.values())
     assert all(FLAG.search(hint) for hint in REMEDY_HINTS.values())
 

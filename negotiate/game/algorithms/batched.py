@@ -26,6 +26,55 @@ TIE_TOL = 1e-9
 MAX_SIDE = 6
 
 
+# Dominators tried first in each round: the strategies with the highest totals over the surviving
+# opposing strategies, where a dominator must be.
+CANDIDATES = 4
+
+
+def _dominated_batched(P: np.ndarray, alive: np.ndarray, against: np.ndarray) -> np.ndarray:
+    """Strategies (rows of ``P``) that a surviving row beats by more than TIE_TOL on every surviving column.
+
+    Parameters
+    ----------
+    P : ndarray, shape (draws, k, l)
+        Payoff to the player choosing the row.
+    alive, against : ndarray of bool, shapes (draws, k) and (draws, l)
+        Surviving rows and columns.
+
+    Notes
+    -----
+    First each row is compared with the CANDIDATES highest-total survivors; the rows these do not
+    beat are then compared with each other only. That is exact: strict dominance is transitive, so a
+    dominated row is beaten by some undominated row, and an undominated row is never beaten by a
+    candidate. Memory is O(draws k l) instead of O(draws k^2 l).
+    """
+    N, k, l = P.shape
+    draws = np.arange(N)[:, None]
+    # dead columns count as won by every dominator: +inf above, -inf below
+    over = np.where(against[:, None, :], P, np.inf)
+    under = np.where(against[:, None, :], P + TIE_TOL, -np.inf)
+    total = np.where(alive, np.where(against[:, None, :], P, 0.0).sum(axis=2), -np.inf)
+    K = min(CANDIDATES, k)
+    cand = np.argpartition(-total, K - 1, axis=1)[:, :K]
+    cand_alive = alive[draws, cand]
+    beats = (over[draws, cand][:, :, None, :] > under[:, None, :, :]).all(axis=3)  # (N, K, k)
+    dominated = (beats & cand_alive[:, :, None]).any(axis=1) & alive
+    left = alive & ~dominated
+    L = int(left.sum(axis=1).max(initial=0))
+    if L:
+        idx = np.argsort(~left, axis=1, kind="stable")[:, :L]  # the rows left, first
+        valid = left[draws, idx]
+        step = max(1, (1 << 24) // (L * L * l))  # draws at a time: bounded memory
+        for start in range(0, N, step):
+            d = slice(start, start + step)
+            rows = idx[d]
+            sub = draws[d]
+            beats = (over[sub, rows][:, :, None, :] > under[sub, rows][:, None, :, :]).all(axis=3)  # (n, L, L)
+            hit = (beats & valid[d][:, :, None]).any(axis=1) & valid[d]
+            dominated[sub.repeat(L, axis=1)[hit], rows[hit]] = True
+    return dominated
+
+
 def iterated_elimination_batched(A: np.ndarray, B: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Surviving strategies after iterated strict dominance, for every draw.
 
@@ -40,12 +89,10 @@ def iterated_elimination_batched(A: np.ndarray, B: np.ndarray) -> tuple[np.ndarr
     N, m, n = A.shape
     rows = np.ones((N, m), dtype=bool)
     cols = np.ones((N, n), dtype=bool)
+    Bt = np.swapaxes(B, 1, 2)
     while True:
-        # row i is dominated when some alive row j beats it on every alive column
-        beats_r = (A[:, None, :, :] > A[:, :, None, :] + TIE_TOL) | ~cols[:, None, None, :]
-        dom_r = (beats_r.all(axis=3) & rows[:, None, :]).any(axis=2) & rows
-        beats_c = (B[:, :, None, :] > B[:, :, :, None] + TIE_TOL) | ~rows[:, :, None, None]
-        dom_c = (beats_c.all(axis=1) & cols[:, None, :]).any(axis=2) & cols
+        dom_r = _dominated_batched(A, rows, cols)
+        dom_c = _dominated_batched(Bt, cols, rows)
         if not dom_r.any() and not dom_c.any():
             return rows, cols
         rows &= ~dom_r
