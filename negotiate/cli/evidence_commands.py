@@ -44,8 +44,8 @@ def evidence():
 @evidence.command("add")
 @scenario_argument
 @click.option("--date", "date_", required=True, help="Date of the event, YYYY-MM-DD.")
-@click.option("--actor", required=True, help="Party (or declared third party) that acted.")
-@click.option("--target", required=True, help="Party it acted towards.")
+@click.option("--actor", required=True, help="Party (or declared third party) that acted: its id or name, any case.")
+@click.option("--target", required=True, help="Party it acted towards: its id or name, any case.")
 @click.option("--type", "type_", required=True, help="Event type from `negotiate evidence types`.")
 @click.option("--description", required=True, help="One line, in your own words.")
 @click.option("--source", required=True, help="URL, or publication and date.")
