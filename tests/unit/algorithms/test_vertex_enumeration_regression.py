@@ -1,8 +1,9 @@
-"""The enumerator finds exactly what the breadth-first search it replaced found, and what Gambit finds.
+"""The reverse search finds exactly what the breadth-first search finds, and what Gambit finds.
 
-``bfs_reference`` is a frozen copy of the breadth-first enumeration this package used before the
-reverse search: a second, independently written walk over the same polytopes. Degenerate games
-(integer payoffs in small ranges) are where the two could differ, so most cases are those.
+The breadth-first walk (``bfs_polytope_vertices``, the enumerator this package used alone before
+the reverse search; still used for small polytopes) is a second, independently written walk over
+the same polytopes. Degenerate games (integer payoffs in small ranges) are where the two could
+differ, so most cases are those. ``bfs_max_bases=0`` forces the reverse search.
 """
 
 import numpy as np
@@ -11,24 +12,39 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from negotiate.game.algorithms.vertex_enumeration import _positive, polytope_vertices, vertex_enumeration
+from negotiate.game.algorithms.reverse_search import polytope_vertices
+from negotiate.game.algorithms.vertex_enumeration import _positive, bfs_polytope_vertices, vertex_enumeration
 from tests.oracles import as_key, gambit_equilibria
-from tests.unit.algorithms import bfs_reference
+
+BFS_ONLY = 10**9
+REVERSE_SEARCH_ONLY = 0
+
+
+def reverse_search(A, B):
+    return vertex_enumeration(A, B, bfs_max_bases=REVERSE_SEARCH_ONLY)
 
 
 def keys(equilibria):
     return {as_key(x, y) for x, y in equilibria}
 
 
+def same_sets(found, expected, tol=1e-7):
+    """Equal sets of (x, y) within ``tol``: no rounding to keys (45/128 rounds either way)."""
+    flat = [np.concatenate(p) for p in found]
+    other = [np.concatenate(p) for p in expected]
+    return len(flat) == len(other) and all(
+        any(np.allclose(a, b, atol=tol, rtol=0) for b in other) for a in flat
+    ) and all(any(np.allclose(a, b, atol=tol, rtol=0) for b in flat) for a in other)
+
+
 def assert_same_as_bfs(A, B):
-    new, old = vertex_enumeration(A, B), bfs_reference.vertex_enumeration(A, B)
-    assert keys(new.equilibria) == keys(old.equilibria)
-    assert len(new.equilibria) == len(old.equilibria)  # no duplicates either
+    new, old = reverse_search(A, B), vertex_enumeration(A, B, bfs_max_bases=BFS_ONLY)
+    assert same_sets(new.equilibria, old.equilibria)  # also no duplicates: the counts agree
     assert new.degenerate == old.degenerate
 
 
 def assert_same_vertices(M):
-    new, old = polytope_vertices(M), bfs_reference.polytope_vertices(M)
+    new, old = polytope_vertices(M), bfs_polytope_vertices(M, BFS_ONLY)
     assert set(new.labels.tolist()) == set(old.labels.tolist())
     assert len(new.labels) == len(old.labels)
     assert new.degenerate == old.degenerate
@@ -105,9 +121,12 @@ def gambit_float_equilibria(A, B):
 
 
 def test_dense_12x12_agrees_with_gambit():
+    # Both walks (the default takes the reverse search here).
     rng = np.random.default_rng(0)
     A, B = rng.standard_normal((12, 12)), rng.standard_normal((12, 12))
-    assert keys(vertex_enumeration(A, B).equilibria) == gambit_float_equilibria(A, B)
+    expected = gambit_float_equilibria(A, B)
+    assert keys(reverse_search(A, B).equilibria) == expected
+    assert keys(vertex_enumeration(A, B, bfs_max_bases=BFS_ONLY).equilibria) == expected
 
 
 @pytest.mark.slow
@@ -116,11 +135,11 @@ def test_dense_large_games_agree_with_gambit(size, seed):
     # Gambit needs about 40 s at 13x13 and 150 s at 14x14.
     rng = np.random.default_rng(seed)
     A, B = rng.standard_normal((size, size)), rng.standard_normal((size, size))
-    assert keys(vertex_enumeration(A, B).equilibria) == gambit_float_equilibria(A, B)
+    assert keys(reverse_search(A, B).equilibria) == gambit_float_equilibria(A, B)
 
 
 @pytest.mark.parametrize("seed", range(4))
 def test_degenerate_8x8_agrees_with_exact_gambit(seed):
     rng = np.random.default_rng(700 + seed)
     A, B = rng.integers(-2, 3, (8, 8)), rng.integers(-2, 3, (8, 8))
-    assert keys(vertex_enumeration(A, B).equilibria) == gambit_equilibria(A, B)
+    assert keys(reverse_search(A, B).equilibria) == gambit_equilibria(A, B)
