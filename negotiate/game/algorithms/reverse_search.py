@@ -114,9 +114,11 @@ def polytope_vertices(
     stack: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = [
         (root, np.arange(d, d + k, dtype=np.int8)[None, :], np.arange(d, dtype=np.int8)[None, :])
     ]
+    # A nondegenerate vertex has one basis, so its mask is met once; a degenerate one is met once
+    # for each of its lex-positive bases, so those masks are kept apart and deduplicated.
     masks: list[np.ndarray] = []
+    degenerate_masks: list[np.ndarray] = []
     bases = 0
-    degenerate = False
     while stack:
         T, basis, nonbasic = _pop_chunk(stack)
         bases += len(T)
@@ -125,14 +127,19 @@ def polytope_vertices(
         if stop is not None and stop.is_set():
             raise _Stopped("abandoned: the other best-response polytope is too large")
         labels = _labels(T[:, d, :k], basis, nonbasic)
-        degenerate = degenerate or bool((_popcount(labels) > d).any())
+        extra = _popcount(labels) > d
+        if extra.any():
+            degenerate_masks.append(labels[extra])
+            labels = labels[~extra]
         masks.append(labels)
         new_T, new_basis, new_nonbasic = _children(T, basis, nonbasic)
         for start in range(0, len(new_T), CHUNK):
             part = slice(start, start + CHUNK)
             stack.append((new_T[part], new_basis[part], new_nonbasic[part]))
-    # A degenerate vertex is met once for each of its lex-positive bases.
-    return PolytopeVertices(np.unique(np.concatenate(masks)), degenerate, bases)
+    all_masks = np.concatenate(masks + [np.unique(np.concatenate(degenerate_masks))] if degenerate_masks else masks)
+    del masks
+    all_masks.sort()  # in place: this array is the largest the enumeration holds
+    return PolytopeVertices(all_masks, bool(degenerate_masks), bases)
 
 
 def _pop_chunk(stack: list[tuple[np.ndarray, np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

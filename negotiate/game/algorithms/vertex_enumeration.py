@@ -189,32 +189,34 @@ def _popcount(a: np.ndarray) -> np.ndarray:
 
 
 def _completely_labelled_pairs(px: np.ndarray, qy: np.ndarray, m: int, n: int) -> list[tuple[int, int]]:
-    """Label-mask pairs (x in P, y in Q) covering all m + n labels, neither the origin.
+    """Label-mask pairs (x in P, y in Q) covering all m + n labels, x not the origin.
 
-    Labels on the common scale: row i is label i, column j is label m + j. A vertex with exactly
-    its dimension in labels can only pair with the vertex carrying the complementary set, found
-    by sorted lookup; only vertices with extra labels (degenerate) need the superset test against
-    every vertex of the other polytope, done in blocks to bound memory.
+    ``px`` on P's scale, the common one (row i is label i, column j label m + j); ``qy`` on Q's
+    own scale (bit j: y_j = 0, bit n + i: row i a best response), sorted. A vertex with exactly its
+    dimension in labels can only pair with the vertex carrying the complementary set, found by
+    sorted lookup; only vertices with extra labels (degenerate) need the superset test against
+    every vertex of the other polytope. Both run over blocks of ``px``, so that the temporaries stay
+    small next to the masks. The origin of Q never pairs with a vertex of P other than its origin.
     """
-    full = np.int64((1 << (m + n)) - 1)
     rows = np.int64((1 << m) - 1)
-    cols = full & ~rows
-    px = px[(px & rows) != rows]  # x = 0 has every row label
-    qy = np.sort(qy[(qy & cols) != cols])  # y = 0 every column label
-    if not len(px) or not len(qy):
-        return []
-    need = full & ~px
-    pos = np.minimum(np.searchsorted(qy, need), len(qy) - 1)
-    hit = qy[pos] == need
-    found = set(zip(px[hit].tolist(), qy[pos[hit]].tolist()))
-    extra_x = px[_popcount(px) > m]
+    full_q = np.int64((1 << (m + n)) - 1)
     extra_y = qy[_popcount(qy) > n]
-    for xs, ys in ((extra_x, qy), (px, extra_y)):
-        block = max(1, 4_000_000 // max(1, len(ys)))
-        for start in range(0, len(xs), block):
-            part = xs[start : start + block]
-            i, j = np.nonzero((part[:, None] | ys[None, :]) == full)
-            found.update(zip(part[i].tolist(), ys[j].tolist()))
+    found: set[tuple[int, int]] = set()
+    block = 1 << 20
+    for start in range(0, len(px), block):
+        part = px[start : start + block]
+        part = part[(part & rows) != rows]  # x = 0 has every row label
+        need = _from_common(~part, m, n) & full_q  # the labels y must have, on Q's scale
+        pos = np.minimum(np.searchsorted(qy, need), len(qy) - 1)
+        hit = qy[pos] == need
+        found.update(zip(part[hit].tolist(), qy[pos[hit]].tolist()))
+        part_q = _from_common(part, m, n)
+        extra_x = _popcount(part) > m
+        for xs, xq, ys in ((part[extra_x], part_q[extra_x], qy), (part, part_q, extra_y)):
+            step = max(1, 4_000_000 // max(1, len(ys)))
+            for s in range(0, len(xs), step):
+                i, j = np.nonzero((xq[s : s + step, None] | ys[None, :]) == full_q)
+                found.update(zip(xs[s : s + step][i].tolist(), ys[j].tolist()))
     return sorted(found)
 
 
@@ -228,13 +230,9 @@ def _point(M: np.ndarray, label: int) -> np.ndarray:
     return z / z.sum()
 
 
-def _to_common(q_labels: np.ndarray, m: int, n: int) -> np.ndarray:
-    """Q's labels (bit j: y_j = 0, bit n + i: row i best) on the common scale (row i -> i, column j -> m + j)."""
-    return (q_labels >> n) | ((q_labels & ((1 << n) - 1)) << m)
-
-
-def _from_common(label: int, m: int, n: int) -> int:
-    return (label >> m) | ((label & ((1 << m) - 1)) << n)
+def _from_common(labels: np.ndarray, m: int, n: int) -> np.ndarray:
+    """Labels on the common scale (row i -> i, column j -> m + j) on Q's (column j -> j, row i -> n + i)."""
+    return ((labels >> m) & ((1 << n) - 1)) | ((labels & ((1 << m) - 1)) << n)
 
 
 @dataclass(frozen=True)
@@ -285,18 +283,14 @@ def vertex_enumeration(
         P, Q = small
         # Order of the breadth-first walk, as this package has always listed them.
         index_x = {int(lab): i for i, lab in enumerate(P.labels)}
-        index_y = {int(lab): j for j, lab in enumerate(_to_common(Q.labels, m, n))}
-        pairs = sorted(
-            (index_x[px], index_y[qy]) for px, qy in _completely_labelled_pairs(P.labels, _to_common(Q.labels, m, n), m, n)
-        )
+        index_y = {int(lab): j for j, lab in enumerate(Q.labels)}
+        matched = _completely_labelled_pairs(P.labels, np.sort(Q.labels), m, n)
+        pairs = sorted((index_x[px], index_y[qy]) for px, qy in matched)
         equilibria = [(P.points[i] / P.points[i].sum(), Q.points[j] / Q.points[j].sum()) for i, j in pairs]
         return EnumerationResult(equilibria, P.degenerate or Q.degenerate)
     if m * n < 64:  # not worth a thread
         PR, QR = polytope_vertices(B1.T, max_bases), polytope_vertices(A1, max_bases)
     else:
         PR, QR = both_polytope_vertices(B1.T, A1, max_bases)
-    equilibria = [
-        (_point(B1.T, px), _point(A1, _from_common(qy, m, n)))
-        for px, qy in _completely_labelled_pairs(PR.labels, _to_common(QR.labels, m, n), m, n)
-    ]
+    equilibria = [(_point(B1.T, px), _point(A1, qy)) for px, qy in _completely_labelled_pairs(PR.labels, QR.labels, m, n)]
     return EnumerationResult(equilibria, PR.degenerate or QR.degenerate)
