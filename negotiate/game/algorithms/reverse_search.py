@@ -41,9 +41,10 @@ import numpy as np
 # differences below about 1e-6 of a player's range are therefore not resolved reliably.
 TOL = 1e-9
 # Size limit of the exact enumeration: lex-positive bases (vertices, in a nondegenerate game) per
-# best-response polytope. At about 2 microseconds a basis this bounds a polytope's enumeration to
-# roughly 10-20 s and its memory to the 8-byte masks (80 MB); dense random 20x20 games stay below
-# it, most 22x22 ones do not. Beyond it the caller falls back to Lemke-Howson.
+# best-response polytope. Dense random games have 1-3 million at 20x20 and about 6 million at
+# 21x21, so these fit; a 22x22 one reaches the limit after about 70 s (two polytopes in parallel,
+# about 5 microseconds a basis), with its masks at 80 MB a polytope. Beyond it the caller falls
+# back to Lemke-Howson. Memory stays bounded at any size: the masks up to this limit, the stack.
 MAX_BASES = 10_000_000
 # Bases expanded together: large enough to amortise numpy's per-call overhead, small enough that
 # the tableaux of the stack stay in the tens of megabytes.
@@ -102,8 +103,9 @@ def polytope_vertices(
     if d + k > MAX_LABELS:
         raise TooLargeForEnumeration(f"{d + k} labels exceed the {MAX_LABELS}-bit label masks")
     # Dictionary of a basis, stored by columns: T[c, i] is the coefficient of nonbasic variable c
-    # in row i, where row i reads x_basis[i] + sum_c T[c, i] x_nonbasic[c] = T[d, i]. Row k holds
-    # the reduced costs of "minimise sum(z)", whose unique optimum is the origin (the root).
+    # in row i, where row i reads x_basis[i] + sum_c T[c, i] x_nonbasic[c] = T[d, i]. T[c, k] is
+    # the reduced cost of column c for "minimise sum(z)", whose unique optimum is the origin (the
+    # root of the tree).
     # Columns are contiguous because the ratio test reads one column per candidate pivot.
     root = np.zeros((1, d + 1, k + 1))
     root[0, :d, :k] = M.T
