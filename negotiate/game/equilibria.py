@@ -90,7 +90,10 @@ def solve_bimatrix(
     A, B : array_like, shape (m, n)
         Payoffs to the row and the column player; finite numbers.
     max_bases : int
-        Size limit of the exact enumeration (feasible bases per best-response polytope).
+        Size limit of the exact enumeration: lex-positive bases (vertices, unless the game is
+        degenerate) per best-response polytope; see
+        :data:`negotiate.game.algorithms.vertex_enumeration.MAX_BASES`. Beyond it, Lemke-Howson
+        from every label, and the set is marked incomplete.
     warn : bool
         Emit a :class:`DegenerateGameWarning` for degenerate games.
 
@@ -113,16 +116,18 @@ def solve_bimatrix(
     rows, cols = iterated_elimination(A, B)
     Ar, Br = A[np.ix_(rows, cols)], B[np.ix_(rows, cols)]
     notes = []
+    fallback = None
     try:
         found = vertex_enumeration(Ar, Br, max_bases=max_bases)
         pairs, degenerate = found.equilibria, found.degenerate
         method, complete = "vertex enumeration (best-response polytopes)", True
     except TooLargeForEnumeration as exc:
         m, n = Ar.shape
-        pairs = [p for k in range(m + n) if (p := lemke_howson(Ar, Br, k)) is not None]
+        paths = [lemke_howson(Ar, Br, k) for k in range(m + n)]
+        pairs = [p for p in paths if p is not None]
         degenerate = _looks_degenerate(Ar, Br)
         method, complete = "Lemke-Howson from every label", False
-        notes.append(f"reduced game too large for exact enumeration ({exc}); the set may be incomplete")
+        fallback = (str(exc), m + n, len(paths) - len(pairs))
     equilibria = []
     for x_r, y_r in _dedupe(pairs):
         x = np.zeros(A.shape[0])
@@ -134,6 +139,14 @@ def solve_bimatrix(
             continue
         equilibria.append(Equilibrium(x, y, (float(x @ A @ y), float(x @ B @ y))))
     equilibria.sort(key=lambda e: (not e.is_pure(), -sum(e.payoffs)))
+    if fallback is not None:
+        reason, labels, gave_up = fallback
+        capped = f" ({gave_up} of the paths stopped at the pivot cap)" if gave_up else ""
+        found_text = f"{len(equilibria)} distinct equilibri{'um' if len(equilibria) == 1 else 'a'}"
+        notes.insert(0, (
+            f"reduced game too large for exact enumeration ({reason}): Lemke-Howson, run from each of "
+            f"the {labels} labels, found {found_text}{capped}; the set may be incomplete"
+        ))
     if degenerate:
         notes.append(
             "the game is degenerate (payoff ties): equilibria can form continua; every extreme "

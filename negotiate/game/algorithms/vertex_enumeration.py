@@ -9,11 +9,21 @@ and an equilibrium is a completely labelled pair of vertices (x, y) other than (
 Every extreme equilibrium is such a pair, also in degenerate games, so enumerating all vertices of
 both polytopes gives the complete set of extreme equilibria.
 
-Vertices are found by a breadth-first search over the feasible bases of each polytope: simplex
-pivots from the origin, all entering columns and all tied leaving rows of a whole layer of bases at
-once (numpy over a stack of tableaux), so that there is no Python loop per basis. The graph of
-feasible bases of a polytope is connected, so the search reaches every vertex, degenerate ones
-through every basis that represents them.
+Two walks over the bases of a polytope, by size:
+
+* small polytopes (up to :data:`BFS_MAX_BASES` feasible bases, most games of the shipped
+  scenarios and of the Monte Carlo draws) by a breadth-first search that pivots a whole layer of
+  tableaux at once. It keeps every basis in memory, which is cheap at that size, and is two to
+  three times faster there than the reverse search, whose chunks are then nearly empty; it is also
+  the walk this package has always used, so the small games' equilibria stay the same to the last
+  bit (a different pivot path changes the last digits of a float);
+* larger ones by reverse search (:mod:`negotiate.game.algorithms.reverse_search`, after Avis and
+  Fukuda's lrs), whose memory does not grow with the number of vertices, the two polytopes in two
+  threads; its equilibria are recomputed from their labels by a small linear solve.
+
+Both polytopes are enumerated, rather than one polytope with the matching point of the other
+solved for each vertex (the lrsnash approach, which would halve the work): that cannot tell
+whether the other polytope is degenerate, and ``degenerate`` is part of the result.
 """
 
 from __future__ import annotations
@@ -22,20 +32,32 @@ from dataclasses import dataclass
 
 import numpy as np
 
-# Tolerance on pivots, ratios and labels, relative to payoffs scaled into [1, 2]. Payoff
-# differences below about 1e-6 of a player's range are therefore not resolved reliably.
-TOL = 1e-9
-# Above this many feasible bases in one polytope the caller should fall back to Lemke-Howson.
-MAX_BASES = 400_000
+from negotiate.game.algorithms.reverse_search import (
+    MAX_BASES,
+    MAX_LABELS,
+    TOL,
+    TooLargeForEnumeration,
+    both_polytope_vertices,
+    polytope_vertices,
+)
 
+__all__ = [
+    "BFS_MAX_BASES",
+    "MAX_BASES",
+    "EnumerationResult",
+    "TooLargeForEnumeration",
+    "bfs_polytope_vertices",
+    "vertex_enumeration",
+]
 
-class TooLargeForEnumeration(Exception):
-    """Raised when a polytope has more feasible bases than ``max_bases``."""
+# Polytopes with up to this many feasible bases are walked breadth-first; beyond, by reverse
+# search. The breadth-first walk holds a layer of tableaux at once: at this size a few MB.
+BFS_MAX_BASES = 2_000
 
 
 @dataclass(frozen=True)
-class PolytopeVertices:
-    """Vertices of {z >= 0 : M z <= 1}.
+class BFSVertices:
+    """Vertices of {z >= 0 : M z <= 1} found breadth-first.
 
     Attributes
     ----------
@@ -55,8 +77,14 @@ class PolytopeVertices:
     bases: int
 
 
-def polytope_vertices(M: np.ndarray, max_bases: int = MAX_BASES) -> PolytopeVertices:
-    """Every vertex of ``{z >= 0 : M z <= 1}`` for a strictly positive matrix ``M``.
+def bfs_polytope_vertices(M: np.ndarray, max_bases: int = BFS_MAX_BASES) -> BFSVertices:
+    """Every vertex of ``{z >= 0 : M z <= 1}``, with its point, for a small polytope.
+
+    Breadth-first over the feasible bases: simplex pivots from the origin, all entering columns
+    and all tied leaving rows of a whole layer of bases at once (numpy over a stack of tableaux),
+    so that there is no Python loop per basis. The graph of feasible bases of a polytope is
+    connected, so the search reaches every vertex, degenerate ones through every basis that
+    represents them. Every basis is kept in memory: for small polytopes only.
 
     Parameters
     ----------
@@ -67,12 +95,12 @@ def polytope_vertices(M: np.ndarray, max_bases: int = MAX_BASES) -> PolytopeVert
 
     Returns
     -------
-    PolytopeVertices
+    BFSVertices
     """
     k, d = M.shape
     n_vars = d + k
-    if n_vars > 62:
-        raise TooLargeForEnumeration(f"{n_vars} labels exceed the 62-bit label masks")
+    if n_vars > MAX_LABELS:
+        raise TooLargeForEnumeration(f"{n_vars} labels exceed the {MAX_LABELS}-bit label masks")
     tableau = np.zeros((1, k, n_vars + 1))
     tableau[0, :, :d] = M
     tableau[0, :, d:n_vars] = np.eye(k)
@@ -132,14 +160,14 @@ def _unique_rows(points: np.ndarray) -> np.ndarray:
     return points[np.sort(idx)]
 
 
-def _with_labels(M: np.ndarray, points: np.ndarray, bases: int) -> PolytopeVertices:
+def _with_labels(M: np.ndarray, points: np.ndarray, bases: int) -> BFSVertices:
     k, d = M.shape
     tight_var = points <= TOL
     tight_row = M @ points.T >= 1.0 - 1e-9
     bits = np.left_shift(np.int64(1), np.arange(d + k, dtype=np.int64))
     labels = (np.concatenate([tight_var, tight_row.T], axis=1) * bits).sum(axis=1)
     n_labels = tight_var.sum(axis=1) + tight_row.sum(axis=0)
-    return PolytopeVertices(points, labels.astype(np.int64), bool((n_labels > d).any()), bases)
+    return BFSVertices(points, labels.astype(np.int64), bool((n_labels > d).any()), bases)
 
 
 def _positive(A: np.ndarray, B: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -160,31 +188,51 @@ def _popcount(a: np.ndarray) -> np.ndarray:
     return np.bitwise_count(a.astype(np.uint64)).astype(np.int64)
 
 
-def _completely_labelled_pairs(
-    P: PolytopeVertices, Q: PolytopeVertices, q_labels: np.ndarray, m: int, n: int
-) -> list[tuple[int, int]]:
-    """Index pairs (x in P, y in Q) whose labels cover all m + n, neither the origin.
+def _completely_labelled_pairs(px: np.ndarray, qy: np.ndarray, m: int, n: int) -> list[tuple[int, int]]:
+    """Label-mask pairs (x in P, y in Q) covering all m + n labels, x not the origin.
 
-    A vertex with exactly its dimension in labels can only pair with the vertex carrying the
-    complementary set, found by sorted lookup; only vertices with extra labels (degenerate) need
-    the superset test against every vertex of the other polytope.
+    ``px`` on P's scale, the common one (row i is label i, column j label m + j); ``qy`` on Q's
+    own scale (bit j: y_j = 0, bit n + i: row i a best response), sorted. A vertex with exactly its
+    dimension in labels can only pair with the vertex carrying the complementary set, found by
+    sorted lookup; only vertices with extra labels (degenerate) need the superset test against
+    every vertex of the other polytope. Both run over blocks of ``px``, so that the temporaries stay
+    small next to the masks. The origin of Q never pairs with a vertex of P other than its origin.
     """
-    full = np.int64((1 << (m + n)) - 1)
-    x_ok = np.nonzero(P.points.sum(axis=1) > TOL)[0]
-    y_ok = np.nonzero(Q.points.sum(axis=1) > TOL)[0]
-    px, qy = P.labels[x_ok], q_labels[y_ok]
-    need = full & ~px
-    order = np.argsort(qy, kind="stable")
-    pos = np.minimum(np.searchsorted(qy, need, sorter=order), len(qy) - 1)
-    hit = qy[order[pos]] == need
-    found = set(zip(x_ok[hit].tolist(), y_ok[order[pos[hit]]].tolist()))
-    extra_x = x_ok[_popcount(px) > m]
-    extra_y = y_ok[_popcount(qy) > n]
-    for xs, ys in ((extra_x, y_ok), (x_ok, extra_y)):
-        if len(xs) and len(ys):
-            i, j = np.nonzero((P.labels[xs][:, None] | q_labels[ys][None, :]) == full)
-            found.update(zip(xs[i].tolist(), ys[j].tolist()))
+    rows = np.int64((1 << m) - 1)
+    full_q = np.int64((1 << (m + n)) - 1)
+    extra_y = qy[_popcount(qy) > n]
+    found: set[tuple[int, int]] = set()
+    block = 1 << 20
+    for start in range(0, len(px), block):
+        part = px[start : start + block]
+        part = part[(part & rows) != rows]  # x = 0 has every row label
+        need = _from_common(~part, m, n) & full_q  # the labels y must have, on Q's scale
+        pos = np.minimum(np.searchsorted(qy, need), len(qy) - 1)
+        hit = qy[pos] == need
+        found.update(zip(part[hit].tolist(), qy[pos[hit]].tolist()))
+        part_q = _from_common(part, m, n)
+        extra_x = _popcount(part) > m
+        for xs, xq, ys in ((part[extra_x], part_q[extra_x], qy), (part, part_q, extra_y)):
+            step = max(1, 4_000_000 // max(1, len(ys)))
+            for s in range(0, len(xs), step):
+                i, j = np.nonzero((xq[s : s + step, None] | ys[None, :]) == full_q)
+                found.update(zip(xs[s : s + step][i].tolist(), ys[j].tolist()))
     return sorted(found)
+
+
+def _point(M: np.ndarray, label: int) -> np.ndarray:
+    """The vertex of {z >= 0 : M z <= 1} with the given label mask (own scale), normalised."""
+    k, d = M.shape
+    bits = (label >> np.arange(d + k)) & 1 == 1
+    support, tight = ~bits[:d], bits[d:]
+    z = np.zeros(d)
+    z[support] = np.linalg.lstsq(M[np.ix_(tight, support)], np.ones(int(tight.sum())), rcond=None)[0]
+    return z / z.sum()
+
+
+def _from_common(labels: np.ndarray, m: int, n: int) -> np.ndarray:
+    """Labels on the common scale (row i -> i, column j -> m + j) on Q's (column j -> j, row i -> n + i)."""
+    return ((labels >> m) & ((1 << n) - 1)) | ((labels & ((1 << m) - 1)) << n)
 
 
 @dataclass(frozen=True)
@@ -196,7 +244,7 @@ class EnumerationResult:
 
 
 def vertex_enumeration(
-    A: np.ndarray, B: np.ndarray, max_bases: int = MAX_BASES
+    A: np.ndarray, B: np.ndarray, max_bases: int = MAX_BASES, bfs_max_bases: int = BFS_MAX_BASES
 ) -> EnumerationResult:
     """All extreme Nash equilibria of the bimatrix game (A, B).
 
@@ -205,7 +253,10 @@ def vertex_enumeration(
     A, B : ndarray, shape (m, n)
         Payoffs to the row and the column player.
     max_bases : int
-        Size limit passed to :func:`polytope_vertices`.
+        Size limit of the enumeration: lex-positive bases per polytope (see
+        :data:`~negotiate.game.algorithms.reverse_search.MAX_BASES`).
+    bfs_max_bases : int
+        Polytopes with up to this many feasible bases are walked breadth-first (0: never).
 
     Returns
     -------
@@ -218,18 +269,28 @@ def vertex_enumeration(
         When a polytope is too large to enumerate.
     """
     m, n = A.shape
+    if m + n > MAX_LABELS:
+        raise TooLargeForEnumeration(f"{m + n} labels exceed the {MAX_LABELS}-bit label masks")
     A1, B1 = _positive(np.asarray(A, float), np.asarray(B, float))
-    P = polytope_vertices(B1.T, max_bases)  # x-space: labels i<m (x_i=0), m+j (col j best)
-    Q = polytope_vertices(A1, max_bases)  # y-space: labels j<n (y_j=0), n+i (row i best)
-    # Put Q's labels on the common scale: row i -> i, column j -> m + j.
-    q_bits = Q.labels
-    y_zero = q_bits & ((1 << n) - 1)
-    row_best = q_bits >> n
-    q_labels = row_best | (y_zero << m)
-    pairs = _completely_labelled_pairs(P, Q, q_labels, m, n)
-    equilibria = []
-    for i, j in pairs:
-        x = P.points[i] / P.points[i].sum()
-        y = Q.points[j] / Q.points[j].sum()
-        equilibria.append((x, y))
-    return EnumerationResult(equilibria, P.degenerate or Q.degenerate)
+    # x-space P: labels i < m (x_i = 0), m + j (column j a best response); y-space Q: labels j < n
+    # (y_j = 0), n + i (row i a best response).
+    try:
+        limit = min(bfs_max_bases, max_bases)
+        small = bfs_polytope_vertices(B1.T, limit), bfs_polytope_vertices(A1, limit)
+    except TooLargeForEnumeration:
+        small = None
+    if small is not None:
+        P, Q = small
+        # Order of the breadth-first walk, as this package has always listed them.
+        index_x = {int(lab): i for i, lab in enumerate(P.labels)}
+        index_y = {int(lab): j for j, lab in enumerate(Q.labels)}
+        matched = _completely_labelled_pairs(P.labels, np.sort(Q.labels), m, n)
+        pairs = sorted((index_x[px], index_y[qy]) for px, qy in matched)
+        equilibria = [(P.points[i] / P.points[i].sum(), Q.points[j] / Q.points[j].sum()) for i, j in pairs]
+        return EnumerationResult(equilibria, P.degenerate or Q.degenerate)
+    if m * n < 64:  # not worth a thread
+        PR, QR = polytope_vertices(B1.T, max_bases), polytope_vertices(A1, max_bases)
+    else:
+        PR, QR = both_polytope_vertices(B1.T, A1, max_bases)
+    equilibria = [(_point(B1.T, px), _point(A1, qy)) for px, qy in _completely_labelled_pairs(PR.labels, QR.labels, m, n)]
+    return EnumerationResult(equilibria, PR.degenerate or QR.degenerate)

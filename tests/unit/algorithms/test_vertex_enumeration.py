@@ -5,6 +5,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from negotiate.game.algorithms.vertex_enumeration import (
+    BFS_MAX_BASES,
     TooLargeForEnumeration,
     vertex_enumeration,
 )
@@ -14,6 +15,10 @@ from tests.oracles import as_key, gambit_equilibria
 
 def keys(result):
     return {as_key(x, y) for x, y in result.equilibria}
+
+
+# Both walks: breadth-first (small polytopes, the default here) and reverse search (forced by 0).
+WALKS = pytest.mark.parametrize("bfs_max_bases", [BFS_MAX_BASES, 0], ids=["breadth-first", "reverse-search"])
 
 
 # Textbook games with known equilibrium sets.
@@ -52,33 +57,42 @@ def test_three_equilibria_game():
     }
 
 
-def test_all_zero_game_is_degenerate_and_lists_every_extreme_equilibrium():
-    res = vertex_enumeration(np.zeros((2, 2)), np.zeros((2, 2)))
+@WALKS
+def test_all_zero_game_is_degenerate_and_lists_every_extreme_equilibrium(bfs_max_bases):
+    res = vertex_enumeration(np.zeros((2, 2)), np.zeros((2, 2)), bfs_max_bases=bfs_max_bases)
     assert res.degenerate
     assert len(res.equilibria) == 4  # the four pure profiles span the continuum
 
 
-def test_size_limit_raises():
+@WALKS
+def test_size_limit_raises(bfs_max_bases):
     rng = np.random.default_rng(0)
     with pytest.raises(TooLargeForEnumeration):
-        vertex_enumeration(rng.normal(size=(9, 9)), rng.normal(size=(9, 9)), max_bases=50)
+        vertex_enumeration(rng.normal(size=(9, 9)), rng.normal(size=(9, 9)), max_bases=50, bfs_max_bases=bfs_max_bases)
+
+
+def test_too_many_labels_for_the_masks_raises_at_once():
+    with pytest.raises(TooLargeForEnumeration, match="labels"):
+        vertex_enumeration(np.zeros((32, 31)), np.zeros((32, 31)))
 
 
 # Independent oracle: Gambit's enummixed must agree on the complete set.
+@WALKS
 @pytest.mark.parametrize("seed", range(30))
-def test_agrees_with_gambit_on_nondegenerate_games(seed):
+def test_agrees_with_gambit_on_nondegenerate_games(seed, bfs_max_bases):
     rng = np.random.default_rng(seed)
     m, n = rng.integers(2, 9, size=2)
     A, B = rng.standard_normal((m, n)), rng.standard_normal((m, n))
-    assert keys(vertex_enumeration(A, B)) == gambit_equilibria(A, B)
+    assert keys(vertex_enumeration(A, B, bfs_max_bases=bfs_max_bases)) == gambit_equilibria(A, B)
 
 
+@WALKS
 @pytest.mark.parametrize("seed", range(30))
-def test_agrees_with_gambit_on_games_with_ties(seed):
+def test_agrees_with_gambit_on_games_with_ties(seed, bfs_max_bases):
     rng = np.random.default_rng(1000 + seed)
     m, n = rng.integers(2, 9, size=2)
     A, B = rng.integers(-2, 3, (m, n)), rng.integers(-2, 3, (m, n))
-    assert keys(vertex_enumeration(A, B)) == gambit_equilibria(A, B)
+    assert keys(vertex_enumeration(A, B, bfs_max_bases=bfs_max_bases)) == gambit_equilibria(A, B)
 
 
 def test_agrees_with_nashpy_vertex_enumeration():
