@@ -130,9 +130,9 @@ def test_dense_12x12_agrees_with_gambit():
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("size, seed", [(13, 0), (14, 0)])
+@pytest.mark.parametrize("size, seed", [(13, 0)])
 def test_dense_large_games_agree_with_gambit(size, seed):
-    # Gambit needs about 40 s at 13x13 and 150 s at 14x14.
+    # Gambit needs about 40 s at 13x13 (150 s at 14x14: too long for the suite; checked by hand once).
     rng = np.random.default_rng(seed)
     A, B = rng.standard_normal((size, size)), rng.standard_normal((size, size))
     assert keys(reverse_search(A, B).equilibria) == gambit_float_equilibria(A, B)
