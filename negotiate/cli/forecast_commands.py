@@ -82,7 +82,7 @@ def model_options(func):
     func = click.option("--reference", type=click.Path(file_okay=False, path_type=Path),
                         help="Reference class directory (episodes.csv, events.csv); default: the shipped class + your additions.")(func)
     return click.option("--model", "model", default="hazard", show_default=True, metavar="NAME",
-                        help="Deal model: hazard (default), hazard-clock or v1 (see the README).")(func)
+                        help="Deal model: hazard (default), hazard-domain, hazard-clock or v1.")(func)
 
 
 def _notes(quiet: bool):
@@ -261,6 +261,13 @@ def _render_backtest(d: dict) -> str:
         beaten = [h for h, v in m["horizons"].items()
                   if all(v["model"]["brier"] < v[k]["brier"] for k, _ in COLUMNS[1:4])]
         out.append(f"  beats the base rate, the base rate by horizon and a coin flip on Brier at: {', '.join(beaten) or 'no horizon'}")
+        first = next(iter(m["horizons"].values()))["skill"]
+        out.append(f"  Brier of the model minus the base rate by horizon, with a {first['level']:.0%} interval "
+                   f"(resampling the {first['clusters']} clusters); below 0 is better:")
+        for h, v in m["horizons"].items():
+            lo, hi = v["skill"]["interval"]
+            verdict = "better" if hi < 0 else "worse" if lo > 0 else "cannot tell"
+            out.append(f"    {h:<17}{v['skill']['difference']:+.3f}  [{lo:+.3f}, {hi:+.3f}]  {verdict}")
         out += [f"  reliability (fixed horizons; expected calibration error {m['calibration_error']:.3f}):",
                 f"    {'forecast bin':<14}{'count':>6}  {'mean forecast':>13}  {'observed':>8}"]
         for r in m["reliability"]:
@@ -284,7 +291,7 @@ def _render_backtest(d: dict) -> str:
 @click.option("--test", "test", type=click.Path(file_okay=False, path_type=Path),
               help="...and score the episodes of this one (no cross-validation).")
 @click.option("--model", "models", default="hazard", show_default=True, metavar="NAMES",
-              help="Deal models to score side by side, comma-separated (hazard, hazard-clock, v1), or all.")
+              help="Deal models to score side by side, comma-separated (hazard, hazard-domain, hazard-clock, v1), or all.")
 @click.option("--folds", "folding", type=click.Choice(["cluster", "episode"]), default="cluster", show_default=True,
               help="Leave out one cluster of linked rounds, or one episode, at a time.")
 @click.option("--jobs", type=click.IntRange(min=1), default=lambda: os.cpu_count() or 1,

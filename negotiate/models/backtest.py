@@ -38,6 +38,8 @@ EVENTS = "after each event"
 SOURCES = ("model", "base_rate", "base_rate_by_horizon", "coin", "prior")
 FOLDINGS = ("cluster", "episode")
 WORST = 5
+SKILL_LEVEL = 0.9
+SKILL_RESAMPLES = 2000
 # Backtest fits sample less than `update` (ESS stays above the 400 the diagnostics ask for).
 BACKTEST_SAMPLER = SamplerConfig(draws=1000, tune=500)
 
@@ -223,6 +225,31 @@ def expected_calibration_error(table: list[dict]) -> float:
     return float(sum(r["count"] * abs(r["mean_forecast"] - r["observed"]) for r in table if r["count"]) / n) if n else 0.0
 
 
+def brier_difference(rows: list[dict], against: str = "base_rate_by_horizon", level: float = SKILL_LEVEL,
+                     resamples: int = SKILL_RESAMPLES, seed: int = 0) -> dict:
+    """Brier of the model minus Brier of a baseline, with a cluster-bootstrap interval.
+
+    Negative is better than the baseline. Forecasts of one cluster (linked rounds of a dispute, and
+    the several forecasts of each episode) are not independent, so the interval resamples whole
+    clusters with replacement, ``resamples`` times, and gives the central ``level`` share of the
+    differences. An interval that straddles 0 means the backtest cannot tell the two apart.
+    """
+    clusters = sorted({r["cluster"] for r in rows})
+    index = {c: i for i, c in enumerate(clusters)}
+    which = np.array([index[r["cluster"]] for r in rows])
+    y = np.array([r["outcome"] for r in rows], float)
+    gap = (np.array([r["model"] for r in rows]) - y) ** 2 - (np.array([r[against] for r in rows]) - y) ** 2
+    sums = np.bincount(which, gap, minlength=len(clusters))
+    counts = np.bincount(which, minlength=len(clusters)).astype(float)
+    rng = np.random.default_rng(seed)
+    taken = rng.multinomial(len(clusters), np.full(len(clusters), 1 / len(clusters)), size=resamples)
+    boot = (taken @ sums) / (taken @ counts)
+    tail = (1 - level) / 2 * 100
+    low, high = np.percentile(boot, [tail, 100 - tail])
+    return {"against": against, "difference": float(gap.mean()), "interval": [float(low), float(high)],
+            "level": level, "clusters": len(clusters)}
+
+
 def score_records(records: list[dict]) -> dict:
     """Scores per horizon for the model and every baseline, reliability, worst episodes, fit diagnostics."""
     if not records:
@@ -237,6 +264,7 @@ def score_records(records: list[dict]) -> dict:
         for source in SOURCES:
             p = [r[source] for r in rows]
             horizons[h][source] = {"brier": brier(p, y), "log_score": log_score(p, y)}
+        horizons[h]["skill"] = brier_difference(rows)
     fixed = [r for r in records if r["horizon"] != EVENTS]
     table = reliability([r["model"] for r in fixed], [r["outcome"] for r in fixed])
     by_episode: dict[str, list[dict]] = {}

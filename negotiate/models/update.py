@@ -262,7 +262,7 @@ def forecast(scenario: Scenario | str | Path, as_of: dt.date | str | None = None
     as_of : date or ISO date text, optional
         The day of the forecast; the scenario's ``as_of`` when omitted.
     model : str
-        A deal model's name (``hazard``, ``hazard-clock`` or ``v1``).
+        A deal model's name (``hazard``, ``hazard-domain``, ``hazard-clock`` or ``v1``).
     reference, fit_dir, refit, hypothetical, seed
         As in :func:`update`.
 

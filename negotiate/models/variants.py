@@ -2,9 +2,11 @@
 
 - ``v1``: log-odds = intercept + decayed typed event effects (0.1's model; no clock).
 - ``hazard-clock``: the discrete-time hazard with the clock only (days left to the deadline).
-- ``hazard``: the clock plus the setting (summit at the deadline, domain, deadline kind) and the
-  tone and activity of recent events. The default: it won the leave-one-cluster-out backtest
-  (README, "How good is P(deal)").
+- ``hazard``: the clock plus the setting (summit at the deadline, deadline kind) and the tone and
+  activity of recent events. The default: it won the leave-one-cluster-out backtest
+  (docs/forecast.md, "How good is P(deal)").
+- ``hazard-domain``: ``hazard`` plus an effect of each domain (the default of 0.2.0's first
+  round); kept to show what the domain effects cost out of sample.
 
 Each variant fits a :class:`negotiate.models.deal.Fit` on reference episodes and gives, per posterior draw,
 P(deal by the deadline) of a case as of a date.
@@ -101,6 +103,8 @@ VARIANTS: dict[str, Variant] = {
         Variant("hazard-clock", HazardConfig(name="hazard-clock", events=False, attributes=False),
                 "daily hazard of a deal by days left to the deadline"),
         Variant("hazard", HazardConfig(), "daily hazard: clock, setting, tone and activity of recent events"),
+        Variant("hazard-domain", HazardConfig(name="hazard-domain", domains=True),
+                "hazard plus an effect of each domain"),
     )
 }
 DEFAULT_MODEL = "hazard"

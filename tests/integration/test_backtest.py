@@ -100,7 +100,8 @@ def test_leave_one_out_runs_in_parallel_and_resumes(tmp_path, monkeypatch):
     assert d1["folds"] == 4 and d1["resumed_folds"] == 0 and d1["mode"] == "leave-one-episode-out"
     m1 = d1["models"]["hazard-clock"]
     assert {"30d", "7d"} <= m1["horizons"].keys()
-    assert set(m1["horizons"]["7d"]) == {"n", "episodes", "model", "base_rate", "base_rate_by_horizon", "coin", "prior"}
+    assert set(m1["horizons"]["7d"]) == {"n", "episodes", "model", "base_rate", "base_rate_by_horizon", "coin", "prior", "skill"}
+    assert set(m1["horizons"]["7d"]["skill"]) == {"against", "difference", "interval", "level", "clusters"}
     assert (tmp_path / "r.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     # 100 draws cannot pass the diagnostics: every fold is named in a loud warning
     assert m1["diagnostics"]["failed_folds"] and "WARNING: hazard-clock:" in first.stderr

@@ -112,7 +112,7 @@ def test_v1_is_still_selectable(store, tmp_path):
 def test_unknown_model_is_a_clear_error(store):
     result = CliRunner().invoke(cli, ["update", str(FLAGSHIP), "--model", "hazzard"])
     assert result.exit_code == 1
-    assert result.stderr == "Error: unknown model 'hazzard'; expected one of: v1, hazard-clock, hazard\n"
+    assert result.stderr == "Error: unknown model 'hazzard'; expected one of: v1, hazard-clock, hazard, hazard-domain\n"
 
 
 def test_stored_fit_path_never_imports_pymc(store):

@@ -37,11 +37,13 @@ def test_buckets_cover_every_day_once():
         assert lo <= d <= hi
 
 
-def test_closed_form_with_fixed_parameters():
+@pytest.mark.parametrize("domains", [False, True], ids=["hazard", "hazard-domain"])
+def test_closed_form_with_fixed_parameters(domains):
     """P = 1 - prod(1 - sigmoid(eta_d)), eta written out by hand from the model's definition."""
+    config = dataclasses.replace(FULL, domains=domains)
     clock = [-1.0, -1.5, -2.0, -2.5, -3.0, -3.5, -4.0]
     scores = {"consult": 1.2, "threaten": -0.7}
-    draws = point_draws(FULL, clock, b_summit=0.6, domain={"trade": 0.2}, kind={"summit": -0.1},
+    draws = point_draws(config, clock, b_summit=0.6, domain={"trade": 0.2}, kind={"summit": -0.1},
                         type_score=scores, b_tone=0.9, b_activity=0.3)
     events = (ev(dt.date(2025, 3, 20), "consult"), ev(dt.date(2025, 3, 25), "threaten", 0.5))
     case = Case(dt.date(2025, 3, 1), DEADLINE, events, "trade", "summit", True)
@@ -52,9 +54,10 @@ def test_closed_form_with_fixed_parameters():
     expected_survival = 1.0
     for left in (4, 3, 2, 1, 0):  # days 27..31
         bucket = {4: 3, 3: 2, 2: 2, 1: 1, 0: 0}[left]
-        eta = clock[bucket] + 0.6 * (left <= 1) + 0.2 - 0.1 + 0.9 * tone + 0.3 * math.log1p(s1 + s2)
+        domain_effect = 0.2 if domains else 0.0  # the trade effect counts only in hazard-domain
+        eta = clock[bucket] + 0.6 * (left <= 1) + domain_effect - 0.1 + 0.9 * tone + 0.3 * math.log1p(s1 + s2)
         expected_survival *= 1 - sigmoid(eta)
-    p = p_deal_by_deadline(draws, FULL, case, as_of)
+    p = p_deal_by_deadline(draws, config, case, as_of)
     assert p.shape == (1,)
     assert p[0] == pytest.approx(1 - expected_survival, rel=1e-12)
 
