@@ -10,10 +10,10 @@ What it guarantees, and how (tests/hostile/test_writes.py):
   (``os.replace``); a process killed before that leaves the old file and at most a stray
   ``.<name>.*.tmp`` beside it, which nothing reads.
 - A read-only target (no write bit, or not writable by this user) is refused, never replaced.
-- The lock is :mod:`filelock`'s (``flock`` on POSIX, ``LockFileEx`` on Windows) on ``.<name>.lock``;
+- The lock is ``filelock``'s (``flock`` on POSIX, ``LockFileEx`` on Windows) on ``.<name>.lock``;
   its lock file is opened without following links.
 
-Refusals raise :class:`UnsafeFile`, an :class:`OSError` whose ``strerror`` says what is wrong in words a
+Refusals raise ``UnsafeFile``, an ``OSError`` whose ``strerror`` says what is wrong in words a
 person can act on; the readers and writers above this module turn it into their own errors.
 """
 
@@ -52,7 +52,7 @@ def read_capped(path: str | Path, limit: int = MAX_INPUT_BYTES, what: str = "fil
     UnsafeFile
         When the file holds more than ``limit`` bytes.
     OSError
-        As :func:`open` does (missing, a directory, no permission).
+        As ``open`` does (missing, a directory, no permission).
     """
     with open(path, "rb") as handle:
         data = handle.read(limit + 1)

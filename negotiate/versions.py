@@ -11,7 +11,7 @@ DISTRIBUTION = "negotiate-forecast"
 def package_versions(*names: str) -> dict[str, str]:
     """``{name: version}`` from the installed distributions' metadata ('not installed' if absent).
 
-    ``negotiate`` names this project, whose distribution is :data:`DISTRIBUTION`.
+    ``negotiate`` names this project, whose distribution is ``DISTRIBUTION``.
     """
     out = {}
     for name in names:

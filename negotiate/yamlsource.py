@@ -3,9 +3,9 @@
 Safe against hostile and careless files (tests/hostile/test_inputs.py):
 
 - PyYAML's safe loader: no Python tags, no code.
-- Bounded work: a file over :data:`~negotiate.fileio.MAX_INPUT_BYTES` is refused before parsing; at
-  most :data:`MAX_ALIASES` aliases (``*name``), :data:`MAX_NODES` values once aliases are expanded
-  (a "billion laughs" file stops there) and :data:`MAX_DEPTH` levels of nesting (no RecursionError).
+- Bounded work: a file over ``MAX_INPUT_BYTES`` is refused before parsing; at
+  most ``MAX_ALIASES`` aliases (``*name``), ``MAX_NODES`` values once aliases are expanded
+  (a "billion laughs" file stops there) and ``MAX_DEPTH`` levels of nesting (no RecursionError).
 - Dates stay text: ``2025-02-30`` is the string ``'2025-02-30'``, which the schema then refuses with its
   file, line and field, instead of PyYAML's timestamp constructor raising ``ValueError``.
 - YAML 1.2's core types where 1.1 surprises: only ``true``/``false`` are booleans (``yes``, ``no``,

@@ -176,7 +176,7 @@ def record(db, scenario, result, command: str):
 
 def columns(header: list[str], rows: list[list[str]]) -> str:
     """A left-aligned text table, one line a row, the last column running free; cells printed inert
-    (:func:`printable`), so user text cannot move the cursor, recolour or clear the terminal."""
+    (``printable``), so user text cannot move the cursor, recolour or clear the terminal."""
     from negotiate.report.tables import render_columns
 
     safe = [[printable(cell) for cell in row] for row in rows]

@@ -134,10 +134,10 @@ class UpdateResult(TypedDict):
 
 
 class DealForecast:
-    """A forecast of P(deal by the deadline) for notebooks and scripts (what :func:`negotiate.forecast` returns).
+    """A forecast of P(deal by the deadline) for notebooks and scripts (what ``negotiate.forecast`` returns).
 
-    Attributes mirror the keys of ``update --json`` that people read first; :meth:`to_dict` gives all of
-    them, :meth:`to_frame` the path of P(deal) over the ledger's days, and a notebook shows a summary.
+    Attributes mirror the keys of ``update --json`` that people read first; ``to_dict`` gives all of
+    them, ``to_frame`` the path of P(deal) over the ledger's days, and a notebook shows a summary.
     """
 
     def __init__(self, result: UpdateResult):

@@ -3,7 +3,7 @@
 Appends never rewrite what is there: under an exclusive lock, the existing bytes are copied
 unchanged into a file beside the ledger, the new rows added, the copy flushed to disk and moved over
 the ledger in one step. Two processes appending at once both land; a crash leaves the old ledger.
-A ledger that is a symbolic link or read-only is refused (see :mod:`negotiate.fileio`).
+A ledger that is a symbolic link or read-only is refused (see ``negotiate.fileio``).
 
 Whatever is appended reads back unchanged: CSV fields are quoted whenever they hold a delimiter, a
 quote or any line break (``\r`` included), the reader takes fields up to the file size cap, and
@@ -12,7 +12,7 @@ YAML strings with control characters or Unicode line breaks are written double-q
 Spreadsheet formulas: a CSV text field that starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage
 return (or with an apostrophe) is written with an apostrophe in front, so a spreadsheet that opens
 the ledger shows it as text instead of evaluating it; the reader takes the apostrophe off again, so
-the event reads back exactly as it was added (:func:`neutralise`, :func:`unneutralise`).
+the event reads back exactly as it was added (``neutralise``, ``unneutralise``).
 """
 
 from __future__ import annotations
@@ -47,12 +47,12 @@ TEXT_MARK = "'"
 
 def neutralise(text: str) -> str:
     """``text`` as a CSV ledger stores it: an apostrophe in front when a spreadsheet would read a formula
-    (or when it starts with an apostrophe already, so that :func:`unneutralise` is exact)."""
+    (or when it starts with an apostrophe already, so that ``unneutralise`` is exact)."""
     return TEXT_MARK + text if text.startswith(FORMULA_STARTS + (TEXT_MARK,)) else text
 
 
 def unneutralise(text: str) -> str:
-    """The inverse of :func:`neutralise`: one leading apostrophe off where neutralise would have put it."""
+    """The inverse of ``neutralise``: one leading apostrophe off where neutralise would have put it."""
     if text.startswith(TEXT_MARK) and text[1:].startswith(FORMULA_STARTS + (TEXT_MARK,)):
         return text[1:]
     return text
@@ -371,7 +371,7 @@ def append_events(
     path : path
         The ledger (created with its header when missing).
     events : list of Event
-        Already checked events (see :func:`check_event`).
+        Already checked events (see ``check_event``).
     scenario : Scenario
         For the as-of date and the checks of the existing rows.
     allow_duplicate : bool

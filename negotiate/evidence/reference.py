@@ -4,13 +4,13 @@ A directory with ``episodes.csv`` and ``events.csv`` (episode plus the ledger fi
 are documented in ``seeds/reference/README.md``. Version 2 adds ``domain``, ``deadline_kind``,
 ``cluster`` and ``summit_at_deadline`` to the episodes; files of version 1 (without them) still load,
 each episode then its own cluster. Loading checks every row and reports all problems at once with
-file and line; :func:`check_reference` adds the curation rules of the shipped class.
+file and line; ``check_reference`` adds the curation rules of the shipped class.
 
-The shipped class (:data:`DEFAULT_REFERENCE`) is read-only: it is package data of an installed
+The shipped class (``DEFAULT_REFERENCE``) is read-only: it is package data of an installed
 distribution, built from ``seeds/reference`` (its one copy in the repository, read directly from a
 source checkout). A user's additions (``resolve --add-to-reference``) go to ``reference/`` in the user
-data directory (:func:`negotiate.userdirs.data_dir`), and wherever the shipped class is read, those
-additions are read with it (:func:`reference_dirs`).
+data directory (``negotiate.userdirs.data_dir``), and wherever the shipped class is read, those
+additions are read with it (``reference_dirs``).
 """
 
 from __future__ import annotations
@@ -271,7 +271,7 @@ def check_reference(directory: str | Path = DEFAULT_REFERENCE, min_events: int =
 def add_episode(directory: str | Path, episode: Episode, replace: bool = False) -> Path:
     """Append a resolved negotiation and its events to a reference directory (atomic, locked); that directory.
 
-    Additions to the shipped class go to :func:`user_reference_dir` (created on first use), never into
+    Additions to the shipped class go to ``user_reference_dir`` (created on first use), never into
     the installed package. Existing rows are kept byte for byte; an episode id already present (in
     the shipped class or the additions) is refused, unless ``replace`` (an amended resolution): then
     its rows in that directory are replaced by the new ones (the shipped class's own are never changed).

@@ -30,7 +30,7 @@ TOP_ZOPA = 5
 
 @dataclass
 class Analysis:
-    """Everything ``solve`` reports; :meth:`to_dict` gives the documented JSON form."""
+    """Everything ``solve`` reports; ``to_dict`` gives the documented JSON form."""
 
     game: PostureGame
     A: np.ndarray
@@ -221,7 +221,7 @@ def threat_point(
 ) -> tuple[np.ndarray, dict]:
     """The disagreement payoffs under the scenario's ``threat`` mode, and how they were chosen.
 
-    The ``dynamics`` rule needs the result of :func:`negotiate.game.dynamics.learning_dynamics`.
+    The ``dynamics`` rule needs the result of ``negotiate.game.dynamics.learning_dynamics``.
     """
     fixed = fixed_threat(game, A, B)
     if fixed is not None:
@@ -256,11 +256,11 @@ def analyse(
     values : ndarray, optional
         Payoff parameter values; the mean of each distribution by default.
     fixed : dict, optional
-        Levers committed to one option (lever -> option); see :class:`PostureGame`.
+        Levers committed to one option (lever -> option); see ``PostureGame``.
     method : str
-        Equilibrium solver, one of :data:`negotiate.game.methods.METHODS` (``exact`` by default).
+        Equilibrium solver, one of ``negotiate.game.methods.METHODS`` (``exact`` by default).
     dynamics : DynamicsSettings, optional
-        Run the learning dynamics (:func:`negotiate.game.dynamics.learning_dynamics`) with these
+        Run the learning dynamics (``negotiate.game.dynamics.learning_dynamics``) with these
         settings and report them; the ``dynamics`` rule runs them with the defaults when not given.
 
     Returns

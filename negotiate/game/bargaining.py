@@ -70,8 +70,8 @@ def hull_candidates(points: np.ndarray) -> np.ndarray:
     A vertex of the hull is the unique maximiser of some direction, and a direction with both
     components nonzero makes it Pareto-optimal for one of the four orientations of the axes; so the
     four Pareto frontiers (one sweep each) hold every vertex. Of points equal to 12 decimals, only
-    the lowest index is kept, as :func:`convex_hull` does. The hull-based functions (Nash and
-    Kalai-Smorodinsky bargaining, the ideal point, :func:`hull_frontier`) give the same answers on
+    the lowest index is kept, as ``convex_hull`` does. The hull-based functions (Nash and
+    Kalai-Smorodinsky bargaining, the ideal point, ``hull_frontier``) give the same answers on
     ``points[hull_candidates(points)]`` as on ``points``, with indices into the candidates.
     O(n log n) time, O(n) memory.
     """
@@ -86,7 +86,7 @@ def convex_hull(points: np.ndarray) -> np.ndarray:
     """Indices of the hull's vertices, counter-clockwise (Andrew's monotone chain).
 
     A single point gives one index; collinear points give the two ends. The chain only visits
-    :func:`hull_candidates`, usually a few dozen points however many agreements there are.
+    ``hull_candidates``, usually a few dozen points however many agreements there are.
     """
     p = np.asarray(points, float).reshape(-1, 2)
     candidates = hull_candidates(p)

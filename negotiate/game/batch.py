@@ -4,7 +4,7 @@ A variant is a vector of payoff parameter values (and, optionally, each party's 
 and an explicit threat point). Payoff matrices, dominance, equilibria and threat points are computed
 for all variants together as in the Monte Carlo (``negotiate.game.montecarlo``); then the predicted
 agreement (the Nash agreement over pure agreements), the zone of agreement, each side's gain and the
-critical discount factor of the predicted deal, with the same rules as :func:`negotiate.game.analysis.analyse`.
+critical discount factor of the predicted deal, with the same rules as ``negotiate.game.analysis.analyse``.
 """
 
 from __future__ import annotations

@@ -85,7 +85,7 @@ class DynamicsSettings:
     tolerance: float = 0.05
 
     def check(self) -> None:
-        """Raise :class:`NegotiateError` for settings out of range."""
+        """Raise ``NegotiateError`` for settings out of range."""
         if self.restarts < 1:
             raise NegotiateError(f"restarts must be 1 or more, got {self.restarts}")
         if not 0 <= self.perturbation < 1:
@@ -149,7 +149,7 @@ def replicator(A: np.ndarray, B: np.ndarray, x0: np.ndarray, y0: np.ndarray,
     Parameters
     ----------
     A, B : ndarray, shape (m, n)
-        Payoffs to the row and the column player (normalised here, see :func:`normalised`).
+        Payoffs to the row and the column player (normalised here, see ``normalised``).
     x0, y0 : ndarray
         Initial mixtures; a strategy at 0 stays at 0, so a start should be interior.
     time : float
@@ -314,7 +314,7 @@ def most_often(runs: list[dict[str, Any]], payoffs: list[tuple[float, float]]) -
 
 
 def dynamics_threat(dynamics: dict[str, Any]) -> int:
-    """The equilibrium index the ``dynamics`` threat rule picks, or :class:`GameError` when no run settled."""
+    """The equilibrium index the ``dynamics`` threat rule picks, or ``GameError`` when no run settled."""
     chosen = dynamics["most_often"]
     if chosen is None:
         raise GameError("no run of the learning dynamics settled at a listed equilibrium (play cycles or keeps "

@@ -92,10 +92,10 @@ def solve_bimatrix(
     max_bases : int
         Size limit of the exact enumeration: lex-positive bases (vertices, unless the game is
         degenerate) per best-response polytope; see
-        :data:`negotiate.game.algorithms.vertex_enumeration.MAX_BASES`. Beyond it, Lemke-Howson
+        ``negotiate.game.algorithms.vertex_enumeration.MAX_BASES``. Beyond it, Lemke-Howson
         from every label, and the set is marked incomplete.
     warn : bool
-        Emit a :class:`DegenerateGameWarning` for degenerate games.
+        Emit a ``DegenerateGameWarning`` for degenerate games.
 
     Returns
     -------

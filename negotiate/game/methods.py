@@ -1,6 +1,6 @@
 """nashpy's own equilibrium solvers on the dominance-reduced game, for those who want them.
 
-``exact`` is :func:`negotiate.game.equilibria.solve_bimatrix` (complete vertex enumeration). The others
+``exact`` is ``negotiate.game.equilibria.solve_bimatrix`` (complete vertex enumeration). The others
 run nashpy's algorithms on the game left after iterated elimination of strictly dominated strategies,
 keep what passes the best-response check in the full game, and are cross-checked against the exact
 solver: the result's ``complete`` is true only when the exact set is complete and the method found
@@ -77,7 +77,7 @@ def _run(method: str, Ar: np.ndarray, Br: np.ndarray) -> tuple[list[tuple[np.nda
 
 
 def solve_with(method: str, A: np.ndarray, B: np.ndarray) -> EquilibriumSet:
-    """The equilibria of (A, B) by ``method`` (one of :data:`METHODS`), cross-checked against the exact solver.
+    """The equilibria of (A, B) by ``method`` (one of ``METHODS``), cross-checked against the exact solver.
 
     Parameters
     ----------
@@ -89,7 +89,7 @@ def solve_with(method: str, A: np.ndarray, B: np.ndarray) -> EquilibriumSet:
     Returns
     -------
     EquilibriumSet
-        As :func:`solve_bimatrix` (equilibria of the full game, pure first, then by joint payoff),
+        As ``solve_bimatrix`` (equilibria of the full game, pure first, then by joint payoff),
         with ``cross_check`` for nashpy's methods: ``exact_equilibria``, ``exact_complete``,
         ``found`` (of the exact ones), ``missed`` and ``extra`` (found by the method, not by the exact
         solver: in a degenerate game, points of a continuum).

@@ -40,7 +40,7 @@ def draws_per_chunk(game: PostureGame) -> int:
 
 
 def estimated_seconds(game: PostureGame, draws: int) -> float:
-    """Rough time of :func:`monte_carlo` (grows with agreements x draws)."""
+    """Rough time of ``monte_carlo`` (grows with agreements x draws)."""
     m, n = game.shape
     return m * n * draws * SECONDS_PER_CELL_DRAW
 
@@ -109,7 +109,7 @@ def monte_carlo(
     rule : {"worst", "best", "mean"}
         Threat point rule among several equilibria.
     chunk : int, optional
-        Draws solved at once (default :func:`draws_per_chunk`); the numbers do not depend on it.
+        Draws solved at once (default ``draws_per_chunk``); the numbers do not depend on it.
     progress : callable, optional
         Called as ``progress(done, draws)`` after each chunk.
 

@@ -87,7 +87,7 @@ def estimated_bytes(scenario: Scenario, fixed: dict[str, str] | None = None) -> 
 
 
 def fits_in_memory(scenario: Scenario, fixed: dict[str, str] | None = None) -> bool:
-    """Whether :func:`check_size` lets the posture game be solved."""
+    """Whether ``check_size`` lets the posture game be solved."""
     available = available_memory()
     return available is None or estimated_bytes(scenario, fixed) <= available
 
@@ -101,13 +101,13 @@ def check_size(scenario: Scenario, fixed: dict[str, str] | None = None, availabl
     fixed : dict, optional
         Levers committed to one option.
     available : int, optional
-        Bytes to plan on; :func:`available_memory` by default (no check when unknown).
+        Bytes to plan on; ``available_memory`` by default (no check when unknown).
 
     Raises
     ------
     GameError
         Saying how many agreements there are, the memory estimated and available, and how to
-        shrink the game; its remedy is :data:`negotiate.errors.REMEDY_FIX`.
+        shrink the game; its remedy is ``negotiate.errors.REMEDY_FIX``.
     """
     m, n = game_shape(scenario, fixed)
     needed = estimated_bytes(scenario, fixed)
@@ -156,7 +156,7 @@ class PostureGame:
     strategies : dict
         For each party, its pure strategies as tuples of options (one per lever it owns).
     params : list of PayoffParameter
-        Every payoff of the scenario; :meth:`payoffs` maps a vector of their values to matrices.
+        Every payoff of the scenario; ``payoffs`` maps a vector of their values to matrices.
     """
 
     def __init__(self, scenario: Scenario, fixed: dict[str, str] | None = None):

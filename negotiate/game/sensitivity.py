@@ -181,7 +181,7 @@ def one_at_a_time(game: PostureGame, rule: EquilibriumRule = "worst", fixed_swin
     -------
     dict
         ``baseline`` (``predicted_terms``, ``threat_equilibrium``, ``zopa_size``, ``self_enforcing``,
-        ``gains``) and ``inputs``: one entry per input, ranked (see :func:`sensitivity`).
+        ``gains``) and ``inputs``: one entry per input, ranked (see ``sensitivity``).
     """
     items = swings(game, fixed_swing)
     base_values = game.point_values()
@@ -311,7 +311,7 @@ def sobol_of_game(game: PostureGame, rule: EquilibriumRule = "worst", samples: i
     Returns
     -------
     dict
-        As :func:`sobol_indices`, plus ``inputs`` (the uncertain payoffs, by path); the outputs are
+        As ``sobol_indices``, plus ``inputs`` (the uncertain payoffs, by path); the outputs are
         ``gain.PARTY`` for each party and ``zopa_nonempty`` (its ``mean`` is P(zone non-empty)).
     """
     base = game.point_values()

@@ -5,7 +5,7 @@ A grid ``PATH=LO:HI:N`` gives N evenly spaced values (rounded to 12 significant 
 distribution), a party's patience or power, or a number of an explicit threat point. Every grid
 point's outcome (predicted agreement, size of the zone of agreement, critical discount factor,
 self-enforcement, each side's gain) is computed with the rules of ``solve``, batched
-(:mod:`negotiate.game.batch`).
+(``negotiate.game.batch``).
 
 Grids are checked like ``--set``: at every corner of the grid the scenario is validated with the
 grid's values, and every constraint of the schema (a range, low <= mode <= high, sd >= 0) is linear
@@ -206,7 +206,7 @@ def sweep(
     ----------
     game : PostureGame
         The scenario's game (with its ``--set`` overrides and fixed levers); the grids must have
-        been checked with :func:`check_grids`.
+        been checked with ``check_grids``.
     grids : list of Grid
         One or two.
     rule : {"worst", "best", "mean"}

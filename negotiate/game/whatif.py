@@ -58,7 +58,7 @@ def _payoffs_differ(a: dict[str, float], b: dict[str, float]) -> bool:
 
 
 def compare(before: dict[str, Any], after: dict[str, Any]) -> dict[str, bool]:
-    """Which outcomes differ between two :func:`outcome_summary` results."""
+    """Which outcomes differ between two ``outcome_summary`` results."""
     eq = {profile_key(e["strategies"]) for e in before["equilibria"]} != {profile_key(e["strategies"]) for e in after["equilibria"]}
     tb, ta = before["threat_point"], after["threat_point"]
     threat = profile_key(tb["strategies"]) != profile_key(ta["strategies"]) or _payoffs_differ(tb["payoffs"], ta["payoffs"])
@@ -90,7 +90,7 @@ def what_if(baseline: Analysis, modified: Analysis, fixed: dict[str, str], value
     Returns
     -------
     dict
-        ``fix``, ``set``, ``baseline`` and ``modified`` (see :func:`outcome_summary`), ``changes``
+        ``fix``, ``set``, ``baseline`` and ``modified`` (see ``outcome_summary``), ``changes``
         (``equilibria``, ``threat_point``, ``predicted_terms``, ``zopa_nonempty``, ``self_enforcing``:
         true when that outcome differs), ``gain_change`` and ``payoff_change`` (per party, modified
         minus baseline).

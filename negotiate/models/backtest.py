@@ -153,7 +153,7 @@ def backtest(
     test_dir : path, optional
         Episodes to score with one fit on ``train_dir``.
     models : tuple of str
-        Variant names (:data:`negotiate.models.variants.VARIANTS`), scored in one run.
+        Variant names (``negotiate.models.variants.VARIANTS``), scored in one run.
     folding : {"cluster", "episode"}
         What a fold leaves out.
     jobs : int

@@ -71,7 +71,7 @@ class Fit:
 
     ``draws`` holds each parameter flat over chains, (chains * draws_per_chain, ...), chain after
     chain; ``stats`` holds the sampler's statistics per (chain, draw); ``meta["chains"]`` the number
-    of chains, so the chain dimension can be restored (:func:`negotiate.models.export.to_datatree`).
+    of chains, so the chain dimension can be restored (``negotiate.models.export.to_datatree``).
     """
 
     draws: dict[str, np.ndarray]
@@ -112,7 +112,7 @@ class Fit:
         The file's size and every array's header (dtype, shape) are checked before any array is read;
         then the meta (JSON: format, diagnostics, meta), and the draws: real numbers, all finite, the
         same number of draws (at least one) for every parameter, ``expected`` trailing shapes by name
-        when given (see :meth:`negotiate.models.variants.Variant.draw_shapes`).
+        when given (see ``negotiate.models.variants.Variant.draw_shapes``).
 
         Raises
         ------
@@ -179,7 +179,7 @@ def _unusable(path: Path, why: str, what: str = "unusable stored fit: ") -> Nego
 
 
 def _read_npz(path: Path) -> dict[str, np.ndarray]:
-    """The arrays of an ``.npz`` written by :meth:`Fit.save`, each header checked before its data is read."""
+    """The arrays of an ``.npz`` written by ``Fit.save``, each header checked before its data is read."""
     import zipfile
 
     try:

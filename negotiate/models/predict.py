@@ -77,7 +77,7 @@ def base_logodds(fit: Fit, p0: float | None, strength: float | None, rng: np.ran
 
     With ``p0`` and a ``strength``, ``logit(p)`` for p ~ Beta(p0 * strength, (1 - p0) * strength):
     the strategist's P(deal) on average, as uncertain as ``strength`` pseudo-observations make it
-    (its log-odds spread is :func:`prior_logit_sd`). Without ``strength``, ``logit(p0)`` exactly;
+    (its log-odds spread is ``prior_logit_sd``). Without ``strength``, ``logit(p0)`` exactly;
     without ``p0``, the reference class's intercept.
     """
     n = fit.size
@@ -101,7 +101,7 @@ def forecast(fit: Fit, events: list[Event], as_of: dt.date, p0: float | None, st
     Parameters
     ----------
     fit : Fit
-        Posterior draws (or a :func:`negotiate.models.deal.point_fit`).
+        Posterior draws (or a ``negotiate.models.deal.point_fit``).
     events : list of Event
         The ledger in date order; events after ``as_of`` are ignored.
     as_of : date

@@ -264,7 +264,7 @@ def forecast(scenario: Scenario | str | Path, as_of: dt.date | str | None = None
     model : str
         A deal model's name (``hazard``, ``hazard-domain``, ``hazard-clock`` or ``v1``).
     reference, fit_dir, refit, hypothetical, seed
-        As in :func:`update`.
+        As in ``update``.
 
     Returns
     -------

@@ -8,7 +8,7 @@
 - ``hazard-domain``: ``hazard`` plus an effect of each domain (the default of 0.2.0's first
   round); kept to show what the domain effects cost out of sample.
 
-Each variant fits a :class:`negotiate.models.deal.Fit` on reference episodes and gives, per posterior draw,
+Each variant fits a ``negotiate.models.deal.Fit`` on reference episodes and gives, per posterior draw,
 P(deal by the deadline) of a case as of a date.
 """
 

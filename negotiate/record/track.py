@@ -159,7 +159,7 @@ def _now() -> str:
 class TrackRecord:
     """A connection to the track-record database, created and migrated on first use.
 
-    Every failure is a :class:`NegotiateError` that says what is wrong: a directory that does not exist,
+    Every failure is a ``NegotiateError`` that says what is wrong: a directory that does not exist,
     a read-only file, another application's database, a damaged file (SQLite's own error), a row whose
     values are not what negotiate writes (named by its id).
 
@@ -331,7 +331,7 @@ class TrackRecord:
     def forecasts(self, scenario_id: str | None = None) -> list[Forecast]:
         """Distinct forecasts in the order they were made (optionally of one scenario).
 
-        Rows of one input (see :meth:`record`) that an older version recorded more than once count once:
+        Rows of one input (see ``record``) that an older version recorded more than once count once:
         the first made.
         """
         sql = ("SELECT scenario_id, question, deadline, as_of, p, lo, hi, model_version, input_hash, command,"
@@ -435,7 +435,7 @@ def input_hash(scenario) -> str:
 
 def record_forecast(track: TrackRecord, scenario, forecast: UpdateResult, command: str, software: str) -> RecordInfo:
     """Store one forecast of ``scenario`` made by ``command`` (once per distinct input, see
-    :meth:`TrackRecord.record`); returns its id and the latest other forecast of the scenario.
+    ``TrackRecord.record``); returns its id and the latest other forecast of the scenario.
 
     ``software`` names what made it (package version); the fit key is added from ``forecast``.
     """

@@ -104,7 +104,7 @@ def build_report(update: UpdateResult, solution: dict, scenario_path: Path | Non
                  previous: PreviousForecast | None, sensitivity: dict | None = None) -> dict:
     """The report's content as data (also the ``.json`` output).
 
-    With ``sensitivity`` (from :func:`negotiate.game.sensitivity.sensitivity`), the content gains a
+    With ``sensitivity`` (from ``negotiate.game.sensitivity.sensitivity``), the content gains a
     ``sensitivity`` part: ``rule``, ``settings``, ``baseline`` and ``inputs`` (ranked swings) as there,
     and ``dynamics``, the ``dynamics`` of ``solution`` (null when the learning dynamics were not run).
     """

@@ -1,6 +1,6 @@
 """New matplotlib figures that leave the user's backend and pyplot state alone.
 
-A :class:`matplotlib.figure.Figure` made directly (not through pyplot) belongs to no window manager:
+A ``matplotlib.figure.Figure`` made directly (not through pyplot) belongs to no window manager:
 it is freed with its last reference, saves to any format, and shows inline in Jupyter when returned.
 So the library never calls ``matplotlib.use`` and works the same in a terminal and a notebook.
 """

@@ -13,7 +13,7 @@ def plot_reliability(table: list[dict], ax=None, title: str = "Reliability of th
     Parameters
     ----------
     table : list of dict
-        From :func:`negotiate.record.scoring.reliability`.
+        From ``negotiate.record.scoring.reliability``.
     ax : matplotlib Axes, optional
     """
     fig, ax = figure_and_axes(ax, (5.5, 5.0))

@@ -25,7 +25,7 @@ def tornado_chart(result: dict[str, Any], ax=None, top: int = 15, greyscale: boo
     Parameters
     ----------
     result : dict
-        From :func:`negotiate.game.sensitivity.sensitivity`.
+        From ``negotiate.game.sensitivity.sensitivity``.
     ax : matplotlib Axes, optional
     top : int
         How many inputs to show, by rank.
@@ -76,7 +76,7 @@ def sweep_heatmap(result: dict[str, Any], quantity: str = "gain", party: str | N
     Parameters
     ----------
     result : dict
-        From :func:`negotiate.game.sweep.sweep`.
+        From ``negotiate.game.sweep.sweep``.
     quantity : {"gain", "zopa_size", "critical_discount", "terms"}
         What to show; ``gain`` needs ``party``. ``terms`` colours each predicted agreement (key in
         the result's ``agreements``).

@@ -3,7 +3,7 @@
 A scenario may omit ``evidence:`` altogether (no ledger: the forecast is the prior, and says so); one
 that names a file is read from that file or refused. Everything that reads a scenario's events
 (validation, the forecast and its report, listing the ledger, adding to the reference class) goes
-through :func:`existing_ledger`; adding events to a ledger is what creates one.
+through ``existing_ledger``; adding events to a ledger is what creates one.
 """
 
 from __future__ import annotations

@@ -282,7 +282,7 @@ def load_what_if(
     fixes : iterable of str
         ``LEVER=OPTION`` texts.
     names : dict, optional
-        How messages name a ``set`` and a ``fix`` request (default :data:`REQUEST_NAMES`).
+        How messages name a ``set`` and a ``fix`` request (default ``REQUEST_NAMES``).
 
     Returns
     -------

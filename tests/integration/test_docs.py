@@ -123,3 +123,11 @@ def test_the_json_key_tables_match_the_keys_the_tests_check():
     assert table_keys("solve.md", "`sweep --json` keys") == test_json_keys.SWEEP
     assert table_keys("solve.md", "`solve --json` with `--dynamics`") == test_cli_dynamics.DYNAMICS
     assert table_keys("forecast.md", "`update --json` keys") == test_cli_update.KEYS | {"what_if"}
+
+
+def test_docstrings_use_markdown_not_sphinx_roles():
+    """The API page renders docstrings as Markdown, where a Sphinx role shows as raw ``:class:`` text."""
+    role = re.compile(r":(?:class|func|data|meth|mod|attr|obj|exc):`")
+    found = [f"{path.relative_to(ROOT)}:{n}" for path in sorted((ROOT / "negotiate").rglob("*.py"))
+             for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if role.search(line)]
+    assert found == []

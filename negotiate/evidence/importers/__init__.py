@@ -1,7 +1,7 @@
 """Importers for public event data: GDELT 2.0, ICEWS and POLECAT, into ledger events.
 
 Each reader turns its file into a table with the same columns (date, actor and target codes, the
-dataset's event code, description, source); :func:`to_events` then filters and maps that table for
+dataset's event code, description, source); ``to_events`` then filters and maps that table for
 a scenario, vectorised with pandas. Malformed rows are counted and skipped, never fatal.
 """
 

@@ -18,7 +18,7 @@ def to_events(table: pd.DataFrame, code_kind: str, scenario: Scenario, since: dt
               weight: float, report) -> None:
     """Filter ``table`` to the scenario's two parties and window, map codes, fill ``report``.
 
-    ``table`` has the columns of :data:`COLUMNS` as strings, ``date`` as ``YYYY-MM-DD`` or
+    ``table`` has the columns of ``COLUMNS`` as strings, ``date`` as ``YYYY-MM-DD`` or
     ``YYYYMMDD``; ``code_kind`` is ``"cameo"`` or ``"plover"``.
     """
     if table.empty:

@@ -13,7 +13,7 @@ walks that tree down, a basis being a child of its neighbour exactly when Bland'
 Why reverse search rather than a depth-first search with a visited set of 64-bit basis masks:
 
 * memory: a vertex is kept as its 64-bit label mask (8 bytes, the output), never as a tableau;
-  beyond that only the stack of the tree walk, a few chunks of :data:`CHUNK` dictionaries, and no
+  beyond that only the stack of the tree walk, a few chunks of ``CHUNK`` dictionaries, and no
   visited set. Masks of degenerate vertices met from several bases are deduplicated at the end;
 * whether a neighbour is a child is an O(d) test on the pivoted objective row, so a dictionary is
   only pivoted for the bases actually visited, each exactly once;
@@ -21,10 +21,10 @@ Why reverse search rather than a depth-first search with a visited set of 64-bit
   per edge end) and about 70 in a Python set, on top of the vertices' masks.
 
 The price: the tree is defined by floating-point decisions (Bland's rule, the lexicographic ratio
-test), each taken once with the tolerance :data:`TOL`, where a visited set would be purely
+test), each taken once with the tolerance ``TOL``, where a visited set would be purely
 combinatorial; the tests compare both walks on degenerate games and against Gambit.
 
-The tree is walked :data:`CHUNK` bases at a time (numpy over a stack of dictionaries), so there is
+The tree is walked ``CHUNK`` bases at a time (numpy over a stack of dictionaries), so there is
 no Python loop per basis: about 5 microseconds a basis at 20x20, where a dense random game has
 1-3 million vertices a polytope (0.1-0.2 million at 16x16).
 """
@@ -255,7 +255,7 @@ def _lex_min_rows(
 def both_polytope_vertices(
     MP: np.ndarray, MQ: np.ndarray, max_bases: int
 ) -> tuple[PolytopeVertices, PolytopeVertices]:
-    """:func:`polytope_vertices` of two polytopes, in two threads; when one is too large, both stop.
+    """``polytope_vertices`` of two polytopes, in two threads; when one is too large, both stop.
 
     numpy releases the GIL inside its array operations, so the two walks overlap on two cores.
     """

@@ -11,13 +11,13 @@ both polytopes gives the complete set of extreme equilibria.
 
 Two walks over the bases of a polytope, by size:
 
-* small polytopes (up to :data:`BFS_MAX_BASES` feasible bases, most games of the shipped
+* small polytopes (up to ``BFS_MAX_BASES`` feasible bases, most games of the shipped
   scenarios and of the Monte Carlo draws) by a breadth-first search that pivots a whole layer of
   tableaux at once. It keeps every basis in memory, which is cheap at that size, and is two to
   three times faster there than the reverse search, whose chunks are then nearly empty; it is also
   the walk this package has always used, so the small games' equilibria stay the same to the last
   bit (a different pivot path changes the last digits of a float);
-* larger ones by reverse search (:mod:`negotiate.game.algorithms.reverse_search`, after Avis and
+* larger ones by reverse search (``negotiate.game.algorithms.reverse_search``, after Avis and
   Fukuda's lrs), whose memory does not grow with the number of vertices, the two polytopes in two
   threads; its equilibria are recomputed from their labels by a small linear solve.
 
@@ -254,7 +254,7 @@ def vertex_enumeration(
         Payoffs to the row and the column player.
     max_bases : int
         Size limit of the enumeration: lex-positive bases per polytope (see
-        :data:`~negotiate.game.algorithms.reverse_search.MAX_BASES`).
+        ``MAX_BASES``).
     bfs_max_bases : int
         Polytopes with up to this many feasible bases are walked breadth-first (0: never).
 
