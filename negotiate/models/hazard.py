@@ -70,6 +70,11 @@ class HazardConfig:
     # Off by default: in the leave-one-cluster-out backtest, domain effects made every horizon worse
     # (a domain's rate is mostly its few large clusters' rate, which does not carry over).
     domains: bool = False
+    # Landmarks of one episode overlap (a day 5 days before the deadline is in the rows of the 90, 60,
+    # 30, 14 and 7-day landmarks), so the stacked likelihood counts each open day several times and the
+    # posterior is too narrow. Tempering it by (distinct open days / stacked open days) counts each
+    # day once on average.
+    temper: bool = True
     half_life: float = 7.0  # days; fixed (the reference class cannot identify it, see the README)
     landmarks: tuple[int, ...] = (90, 60, 30, 14, 7, 3, 1)  # days before the deadline
     clock_mean: float = -4.0  # baseline daily log-odds of a deal, a priori
@@ -173,6 +178,22 @@ def training_rows(episodes, config: HazardConfig) -> tuple[Rows, np.ndarray, np.
     return _concat(parts), np.concatenate(ys), np.concatenate(owner)
 
 
+def overlap_weight(episodes, config: HazardConfig) -> float:
+    """Distinct open days over stacked open days of the training rows (1 with a single landmark).
+
+    Each episode's rows cover the days from each landmark to its resolution; together they cover
+    the days from its first landmark on once, and the stacked rows count them once per landmark.
+    """
+    distinct = stacked = 0
+    for ep in episodes:
+        last = ep.resolved_on if ep.outcome == 1 else ep.deadline
+        days = [(last - t).days for t in (ep.deadline - dt.timedelta(days=lm) for lm in config.landmarks)
+                if ep.start <= t < last]
+        distinct += max(days, default=0)
+        stacked += sum(days)
+    return distinct / stacked if stacked else 1.0
+
+
 def case_of(ep) -> Case:
     """The Case of a reference episode (or anything with the same attributes)."""
     return Case(ep.start, ep.deadline, tuple(ep.events), ep.domain, ep.deadline_kind, ep.summit_at_deadline)
@@ -265,8 +286,14 @@ def fit_hazard(episodes, config: HazardConfig, sampler, progress: bool = False, 
             b_activity = pm.Normal("b_activity", 0.0, config.activity_sd)
             tone = pt.dot(pm.Data("S", S, dims=("row", "event_type")), type_score) / (1.0 + total)
             eta = eta + b_tone * tone + b_activity * pt.log1p(total)
-        pm.Binomial("deal_days", n=pm.Data("open_days", rows.days, dims="row"), logit_p=eta,
-                    observed=pm.Data("deals_observed", y, dims="row"), dims="row")
+        deals = pm.Data("deals_observed", y, dims="row")
+        deal_days = pm.Binomial("deal_days", n=pm.Data("open_days", rows.days, dims="row"), logit_p=eta,
+                                observed=deals, dims="row")
+        if config.temper:
+            # the observed variable stays whole (its pointwise log-likelihood is what arviz.loo reads);
+            # this adds (w - 1) times it, so the posterior sees w times the stacked likelihood
+            weight = pm.Data("overlap_weight", overlap_weight(episodes, config))
+            pm.Potential("landmark_overlap", (weight - 1.0) * pm.logp(deal_days, deals).sum())
         idata = pm.sample(
             sampler.draws, tune=sampler.tune, chains=sampler.chains,
             cores=cores or min(sampler.chains, os.cpu_count() or 1), target_accept=sampler.target_accept,

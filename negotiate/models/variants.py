@@ -5,8 +5,9 @@
 - ``hazard``: the clock plus the setting (summit at the deadline, deadline kind) and the tone and
   activity of recent events. The default: it won the leave-one-cluster-out backtest
   (docs/forecast.md, "How good is P(deal)").
-- ``hazard-domain``: ``hazard`` plus an effect of each domain (the default of 0.2.0's first
-  round); kept to show what the domain effects cost out of sample.
+- ``hazard-domain``: ``hazard`` plus an effect of each domain, without the tempering of
+  overlapping landmarks (the default of this round's first half); kept to show what the domain
+  effects cost out of sample.
 
 Each variant fits a ``negotiate.models.deal.Fit`` on reference episodes and gives, per posterior draw,
 P(deal by the deadline) of a case as of a date.
@@ -103,7 +104,7 @@ VARIANTS: dict[str, Variant] = {
         Variant("hazard-clock", HazardConfig(name="hazard-clock", events=False, attributes=False),
                 "daily hazard of a deal by days left to the deadline"),
         Variant("hazard", HazardConfig(), "daily hazard: clock, setting, tone and activity of recent events"),
-        Variant("hazard-domain", HazardConfig(name="hazard-domain", domains=True),
+        Variant("hazard-domain", HazardConfig(name="hazard-domain", domains=True, temper=False),
                 "hazard plus an effect of each domain"),
     )
 }
