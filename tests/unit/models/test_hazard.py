@@ -13,7 +13,17 @@ from negotiate.evidence.catalogue import Catalogue
 from negotiate.evidence.ledger import Event
 from negotiate.evidence.reference import Episode
 from negotiate.models.deal import SamplerConfig
-from negotiate.models.hazard import BUCKETS, TYPES, Case, HazardConfig, bucket_of, p_deal_by_deadline, point_draws, training_rows
+from negotiate.models.hazard import (
+    BUCKETS,
+    TYPES,
+    Case,
+    HazardConfig,
+    bucket_of,
+    overlap_weight,
+    p_deal_by_deadline,
+    point_draws,
+    training_rows,
+)
 from negotiate.models.update import combine_with_prior
 from negotiate.models.variants import variant
 
@@ -215,3 +225,23 @@ def test_the_episodes_said_to_be_left_out_are_those_the_fits_cannot_use():
     v1 = VARIANTS["v1"]
     assert snapshots(episodes, v1.config.horizons).episodes == len(episodes) - len(v1.left_out(episodes))
     assert len(v1.left_out(episodes)) > 0  # the check above compares something
+
+
+def test_overlap_weight_counts_each_open_day_once():
+    """Distinct over stacked open days, by hand: landmarks 30, 14 and 7 days before the deadline."""
+    config = dataclasses.replace(FULL, landmarks=(30, 14, 7))
+    deadline = dt.date(2025, 6, 30)
+
+    def episode(start, outcome, resolved):
+        return Episode("e", "t", "A", "B", start, deadline, "?", outcome, resolved, "s", ())
+
+    no_deal = episode(deadline - dt.timedelta(days=40), 0, deadline)  # rows of 30 + 14 + 7 days, 30 distinct
+    late_start = episode(deadline - dt.timedelta(days=10), 0, deadline)  # only the 7-day landmark: 7 and 7
+    # a deal 10 days before the deadline: the 30 and 14-day landmarks, 20 + 4 days, 20 distinct
+    early_deal = episode(deadline - dt.timedelta(days=40), 1, deadline - dt.timedelta(days=10))
+    assert overlap_weight([no_deal], config) == pytest.approx(30 / 51)
+    assert overlap_weight([late_start], config) == 1.0
+    assert overlap_weight([no_deal, late_start, early_deal], config) == pytest.approx((30 + 7 + 20) / (51 + 7 + 24))
+    # the stacked rows the fit is given hold exactly the stacked open days counted here
+    rows, _, _ = training_rows([no_deal, late_start, early_deal], config)
+    assert rows.days.sum() == 51 + 7 + 24
