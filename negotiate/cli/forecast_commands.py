@@ -317,8 +317,8 @@ def backtest(reference, train, test, models, folding, jobs, scheduler, state, pl
     REFERENCE is the reference directory to cross-validate on (episodes.csv and events.csv);
     the shipped reference class when omitted.
 
-    It fits the model once a fold: on the shipped class (89 clusters), about 10 minutes on 2 cores
-    for the default model and about 20 for all three. It prints an estimate when it starts and
+    It fits the model once a fold: on the shipped class (123 clusters), about 10 minutes on 2 cores
+    for the default model and about 35 for all four. It prints an estimate when it starts and
     its progress on stderr (-q to silence).
 
     \b
