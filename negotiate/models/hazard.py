@@ -81,8 +81,9 @@ class HazardConfig:
     clock_sd: float = 2.0
     effect_sd: float = 1.0  # b_summit, b_tone
     activity_sd: float = 0.5
-    # Fixed scales of partial pooling: with 136 episodes (the class when this was measured) a learned scale sits in a funnel and slows
-    # sampling while its posterior stays near its prior; a fixed one shrinks the same way.
+    # Fixed scales of partial pooling: with 136 episodes (the class when this was measured) a learned
+    # scale sat in a funnel and slowed sampling while its posterior stayed near its prior; a fixed one
+    # shrinks the same way.
     group_sd: float = 0.3  # domain and deadline-kind effects ~ Normal(0, group_sd)
     type_sd: float = 0.3  # type scores ~ Normal(+1 or -1 by direction, type_sd)
 

@@ -120,6 +120,16 @@ def test_leave_one_out_runs_in_parallel_and_resumes(tmp_path, monkeypatch):
     full = CliRunner().invoke(cli, args)
     assert full.exit_code == 0, full.output
     assert json.loads(full.stdout)["resumed_folds"] == 4
+    text = CliRunner().invoke(cli, [a for a in args if a != "--json"])
+    assert text.exit_code == 0, text.output
+    clusters = m1["horizons"]["7d"]["skill"]["clusters"]
+    assert clusters == len({r["cluster"] for r in m1["records"]})
+    label = f"{clusters} cluster" + ("s" if clusters != 1 else "")
+    assert f"Brier of the model minus the base rate by horizon, with a 90% interval (resampling {label})" in text.stdout
+    for h, v in m1["horizons"].items():  # each horizon's line says what its interval says
+        lo, hi = v["skill"]["interval"]
+        verdict = "better" if hi < 0 else "worse" if lo > 0 else "cannot tell"
+        assert f"    {h:<17}{v['skill']['difference']:+.3f}  [{lo:+.3f}, {hi:+.3f}]  {verdict}\n" in text.stdout
 
 
 def test_usage_errors(tmp_path):
