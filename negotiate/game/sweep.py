@@ -27,6 +27,7 @@ from typing import Any
 
 import numpy as np
 
+from negotiate.daskclient import dask_client
 from negotiate.errors import NegotiateError, Problem
 from negotiate.game.batch import batch_outcomes
 from negotiate.game.posture import PostureGame
@@ -179,18 +180,6 @@ def evaluate_points(
     return {key: np.concatenate([p[key] for p in parts]) for key in parts[0]}
 
 
-def _client(scheduler: str | None, jobs: int):
-    from dask.distributed import Client, LocalCluster
-
-    if scheduler:
-        try:
-            return Client(scheduler, timeout="10s"), None
-        except (OSError, TimeoutError) as exc:
-            raise NegotiateError(f"cannot reach the Dask scheduler at {scheduler} ({exc}); is it running?") from None
-    cluster = LocalCluster(n_workers=jobs, threads_per_worker=1, processes=True, dashboard_address=":0")
-    return Client(cluster), cluster
-
-
 def sweep(
     game: PostureGame,
     grids: list[Grid],
@@ -267,7 +256,7 @@ def sweep(
         mode = "in-process"
         results = [evaluate_points(*args, values[b], powers[b], patience[b], None if threats is None else threats[b]) for b in blocks]
     else:
-        client, cluster = _client(scheduler, jobs)
+        client, cluster = dask_client(scheduler, jobs, timeout="10s")
         mode = f"dask: scheduler {scheduler}" if scheduler else f"dask: local cluster of {jobs} processes"
         try:
             futures = [client.submit(evaluate_points, *args, values[b], powers[b], patience[b],

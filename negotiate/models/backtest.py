@@ -24,6 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
+from negotiate.daskclient import dask_client
 from negotiate.errors import NegotiateError
 from negotiate.evidence.reference import DEFAULT_REFERENCE, Episode, hash_reference, load_reference
 from negotiate.fileio import replace_atomically
@@ -109,18 +110,6 @@ def default_state_dir() -> Path:
     return default_fit_dir().parent / "backtest"
 
 
-def _client(scheduler: str | None, jobs: int):
-    from dask.distributed import Client, LocalCluster
-
-    if scheduler:
-        try:
-            return Client(scheduler, timeout="20s"), None
-        except (OSError, TimeoutError) as exc:
-            raise NegotiateError(f"cannot reach the Dask scheduler at {scheduler} ({exc}); is it running?") from None
-    cluster = LocalCluster(n_workers=jobs, threads_per_worker=1, processes=True, dashboard_address=None)
-    return Client(cluster), cluster
-
-
 def folds_of(train: list[Episode], test: list[Episode] | None, folding: str) -> dict[str, tuple[list, list]]:
     """Fold name -> (training episodes, held-out episodes)."""
     if test is not None:
@@ -195,7 +184,7 @@ def backtest(
     if pending:
         from dask.distributed import as_completed
 
-        client, cluster = _client(scheduler, jobs)
+        client, cluster = dask_client(scheduler, jobs)
         started = time.monotonic()
         try:
             futures = {client.submit(run_fold, name, *folds[fold], sampler, key=f"fold-{name}-{fold}-{tasks[(name, fold)].parent.name}",

@@ -153,6 +153,17 @@ def _concat(parts: list[Rows]) -> Rows:
     return Rows(*(np.concatenate([getattr(p, f.name) for p in parts]) for f in dataclasses.fields(Rows)))
 
 
+def open_until(ep) -> dt.date:
+    """The last day of an episode's training rows: the day of its deal, else its deadline."""
+    return ep.resolved_on if ep.outcome == 1 else ep.deadline
+
+
+def landmarks_of(ep, config: HazardConfig) -> list[dt.date]:
+    """The episode's landmark days: on or after its start, and before its outcome was known."""
+    days = (ep.deadline - dt.timedelta(days=landmark) for landmark in config.landmarks)
+    return [t for t in days if ep.start <= t < open_until(ep)]
+
+
 def training_rows(episodes, config: HazardConfig) -> tuple[Rows, np.ndarray, np.ndarray]:
     """Rows of every episode at every landmark before its resolution.
 
@@ -161,13 +172,9 @@ def training_rows(episodes, config: HazardConfig) -> tuple[Rows, np.ndarray, np.
     """
     parts, ys, owner = [], [], []
     for i, ep in enumerate(episodes):
-        last = ep.resolved_on if ep.outcome == 1 else ep.deadline
         case = case_of(ep)
-        for landmark in config.landmarks:
-            t = ep.deadline - dt.timedelta(days=landmark)
-            if t < ep.start or t >= last:  # before the record starts, or the outcome is known by then
-                continue
-            rows = rows_after(case, t, last, config.half_life)
+        for t in landmarks_of(ep, config):
+            rows = rows_after(case, t, open_until(ep), config.half_life)
             y = np.zeros(len(rows.bucket))
             if ep.outcome == 1:
                 y[rows.bucket == bucket_of(np.array([(ep.deadline - ep.resolved_on).days]))[0]] = 1.0
@@ -187,9 +194,7 @@ def overlap_weight(episodes, config: HazardConfig) -> float:
     """
     distinct = stacked = 0
     for ep in episodes:
-        last = ep.resolved_on if ep.outcome == 1 else ep.deadline
-        days = [(last - t).days for t in (ep.deadline - dt.timedelta(days=lm) for lm in config.landmarks)
-                if ep.start <= t < last]
+        days = [(open_until(ep) - t).days for t in landmarks_of(ep, config)]
         distinct += max(days, default=0)
         stacked += sum(days)
     return distinct / stacked if stacked else 1.0

@@ -116,7 +116,7 @@ def test_leave_one_out_runs_in_parallel_and_resumes(tmp_path, monkeypatch):
     def no_cluster(*args, **kwargs):
         raise AssertionError("a fully resumed backtest must not start a cluster or fit anything")
 
-    monkeypatch.setattr(backtest_module, "_client", no_cluster)
+    monkeypatch.setattr(backtest_module, "dask_client", no_cluster)
     full = CliRunner().invoke(cli, args)
     assert full.exit_code == 0, full.output
     assert json.loads(full.stdout)["resumed_folds"] == 4
