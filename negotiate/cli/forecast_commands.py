@@ -262,9 +262,8 @@ def _render_backtest(d: dict) -> str:
                   if all(v["model"]["brier"] < v[k]["brier"] for k, _ in COLUMNS[1:4])]
         out.append(f"  beats the base rate, the base rate by horizon and a coin flip on Brier at: {', '.join(beaten) or 'no horizon'}")
         first = next(iter(m["horizons"].values()))["skill"]
-        clusters = f"{first['clusters']} cluster" + ("s" if first["clusters"] != 1 else "")
         out.append(f"  Brier of the model minus the base rate by horizon, with a {first['level']:.0%} interval "
-                   f"(resampling {clusters}); below 0 is better:")
+                   "from resampling whole clusters; below 0 is better:")
         for h, v in m["horizons"].items():
             lo, hi = v["skill"]["interval"]
             verdict = "better" if hi < 0 else "worse" if lo > 0 else "cannot tell"
